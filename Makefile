@@ -1,0 +1,64 @@
+# The two commands: `make run` and `make test`. Everything else is a helper.
+# Compiled catalogs (locale/*/LC_MESSAGES/*.mo) are committed, so neither command needs gettext;
+# `make messages` (needs gettext) refreshes them after UI strings change.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= portal.settings.dev
+
+.PHONY: run test lint format bench migrate seed messages clean
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) is required (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(VENV)/bin/pip install --quiet -e ".[dev]"
+	@touch $@
+
+migrate: $(VENV)/.installed
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: seed
+	@echo ""
+	@echo "  Answerfirst is starting (Ctrl-C stops everything):"
+	@echo "    Portal         http://127.0.0.1:$(PORT)/"
+	@echo "    Help center    http://127.0.0.1:$(PORT)/help/"
+	@echo "    Wagtail admin  http://127.0.0.1:$(PORT)/admin/"
+	@echo "    Agent desk     http://127.0.0.1:$(PORT)/agent/"
+	@echo "    APIs           http://127.0.0.1:$(PORT)/api/v2/pages/  http://127.0.0.1:$(PORT)/api/docs/"
+	@echo "    Health         http://127.0.0.1:$(PORT)/healthz"
+	@echo "    Outgoing mail  var/mail/"
+	@echo ""
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PORT=$(PORT) $(VENV)/bin/honcho -f Procfile start
+
+test: $(VENV)/.installed-dev
+	DJANGO_SETTINGS_MODULE=portal.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(VENV)/.installed-dev
+	DJANGO_SETTINGS_MODULE=portal.settings.dev $(PY) -m bench.run_all
+
+messages: $(VENV)/.installed-dev
+	$(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=var --ignore=tests
+	$(PY) manage.py makemessages -d djangojs -l fr -l en --ignore=.venv --ignore=var --ignore=tests
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf var/broker var/celery-results var/cache var/test*.sqlite3*

@@ -1,0 +1,1 @@
+"""Organizations, plans, roles, entitlements and the support profile."""

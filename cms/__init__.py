@@ -1,0 +1,1 @@
+"""Wagtail pages of the help center: categories, articles, translations, feedback, API."""

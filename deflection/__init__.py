@@ -1,0 +1,1 @@
+"""Suggestions while a customer drafts, deflection sessions, funnel analytics, offline evaluation."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DeflectionConfig(AppConfig):
+    name = "deflection"
+    verbose_name = "Deflection"

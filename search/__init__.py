@@ -1,0 +1,1 @@
+"""The one door to the search engine: indexing, querying, synonyms and language analysis."""

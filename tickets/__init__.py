@@ -1,0 +1,1 @@
+"""Tickets, comments, attachments, queues, lifecycle, SLA, email and the agent workspace."""
