@@ -58,3 +58,12 @@ def celery_app_for(broker_url: str, **conf: object) -> object:
     app = Celery(f"test-{broker_url.split(':', 1)[0]}")
     app.conf.update(broker_read_url=broker_url, broker_write_url=broker_url, **conf)
     return app
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Remove this run's broker folders (the test database is dropped by pytest-django)."""
+    import shutil
+
+    from django.conf import settings
+
+    shutil.rmtree(settings.VAR_DIR / f"test-broker-{os.environ['ANSWERFIRST_TEST_RUN']}", ignore_errors=True)

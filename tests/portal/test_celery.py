@@ -4,11 +4,10 @@ from pathlib import Path
 
 import pytest
 from celery import Celery
-
-from tests.conftest import celery_app_for
 from celery.contrib.testing.worker import start_worker
 
 from portal.tasks import ping  # shared_task: every Celery app below gets it on finalize
+from tests.conftest import celery_app_for
 
 
 def _round_trip(app: Celery) -> str:

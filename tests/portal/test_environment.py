@@ -20,7 +20,7 @@ def test_booleans_accept_the_usual_spellings() -> None:
 
 
 def test_a_malformed_boolean_names_the_variable() -> None:
-    with pytest.raises(ImproperlyConfigured, match="DEBUG must be a boolean.*'maybe'"):
+    with pytest.raises(ImproperlyConfigured, match=r"DEBUG must be a boolean.*'maybe'"):
         Environment({"DEBUG": "maybe"}).bool("DEBUG", default=False)
 
 
