@@ -1,0 +1,331 @@
+"""Pages of the help center (home, categories, articles) and the reader signals kept about articles.
+
+Languages are fields, not page trees: ``cms/translation.py`` registers the translated fields with
+modeltranslation, which adds ``title_fr``, ``summary_fr``, ``body_fr`` and so on, and falls back
+to English when a field is empty in the reader's language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from accounts.audiences import Audience, article_audiences_for
+from cms.blocks import ArticleBodyBlock, stream_to_text
+
+SUMMARY_MAX_LENGTH = 300
+COMMENT_MAX_LENGTH = 2000
+ARTICLE_OUTCOME_TEMPLATE = "deflection/_article_outcome.html"
+
+
+def language_codes() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def _field_in(obj: object, name: str, language: str) -> Any:
+    """The raw value of a translated field in one language (no fallback)."""
+    return getattr(obj, f"{name}_{language}", None)
+
+
+def _title_in(page: Page, language: str) -> str:
+    """A page title in ``language``, falling back to the default language like the templates do."""
+    return _field_in(page, "title", language) or _field_in(page, "title", settings.LANGUAGE_CODE) or page.title
+
+
+def _url_with_lang(url: str, language: str) -> str:
+    return f"{url}?lang={language}"
+
+
+class HelpCenterPage(Page):
+    """The root of the help center (served at /help/): categories, popular articles and a search box."""
+
+    intro = models.CharField(_("introduction"), max_length=300, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["cms.CategoryPage"]
+    max_count = 1
+    template = "cms/help_center_page.html"
+
+    class Meta:
+        verbose_name = _("help center")
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from cms.selectors import popular_articles
+
+        context = super().get_context(request, *args, **kwargs)
+        context["categories"] = CategoryPage.objects.child_of(self).live().public().specific()
+        context["popular_articles"] = popular_articles(user=request.user, limit=6)
+        return context
+
+
+class CategoryPage(Page):
+    """A category of the help center, or a section of one (categories nest once or more)."""
+
+    description = models.TextField(_("description"), max_length=500, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("description")]
+    parent_page_types = ["cms.HelpCenterPage", "cms.CategoryPage"]
+    subpage_types = ["cms.CategoryPage", "cms.ArticlePage"]
+    template = "cms/category_page.html"
+
+    search_fields = [*Page.search_fields, index.SearchField("description")]
+    api_fields = [
+        APIField("description"),
+        APIField("category_path"),
+        APIField("urls"),
+    ]
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def category_path(self, language: str | None = None) -> list[str]:
+        """Titles of the categories from the top down to this one, in ``language`` (with fallback)."""
+        language = language or translation.get_language() or settings.LANGUAGE_CODE
+        ancestors = CategoryPage.objects.ancestor_of(self, inclusive=True).order_by("depth")
+        return [_title_in(category, language) for category in ancestors]
+
+    def urls(self) -> dict[str, str]:
+        return {code: _url_with_lang(self.url, code) for code in language_codes()}
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        audiences = article_audiences_for(request.user)
+        context["sections"] = CategoryPage.objects.child_of(self).live().public().specific()
+        context["articles"] = (
+            ArticlePage.objects.child_of(self).live().public().filter(audience__in=audiences).order_by("path")
+        )
+        context["breadcrumbs"] = self.get_ancestors().filter(depth__gt=2).specific()
+        return context
+
+
+class ArticlePageTag(TaggedItemBase):
+    content_object = ParentalKey("cms.ArticlePage", on_delete=models.CASCADE, related_name="tagged_items")
+
+
+class ArticlePage(Page):
+    """One help article; title, summary and body exist per language, the rest is shared."""
+
+    summary = models.TextField(
+        _("summary"),
+        max_length=SUMMARY_MAX_LENGTH,
+        blank=True,
+        validators=[MaxLengthValidator(SUMMARY_MAX_LENGTH)],
+        help_text=_("Plain text shown under the title and in search results (300 characters at most)."),
+    )
+    body = StreamField(ArticleBodyBlock(), blank=True, verbose_name=_("body"))
+    audience = models.CharField(
+        _("audience"), max_length=16, choices=Audience.choices, default=Audience.PUBLIC, db_index=True
+    )
+    tags = ClusterTaggableManager(through=ArticlePageTag, blank=True, verbose_name=_("tags"))
+    last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [FieldPanel("audience"), FieldPanel("tags"), FieldPanel("last_reviewed")], heading=_("Audience and review")
+        ),
+        InlinePanel("related_links", label=_("Related articles")),
+    ]
+    parent_page_types = ["cms.CategoryPage"]
+    subpage_types: list[str] = []
+    template = "cms/article_page.html"
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("audience"),
+    ]
+    api_fields = [
+        APIField("summary"),
+        APIField("body"),
+        APIField("body_html"),
+        APIField("audience"),
+        APIField("tag_names"),
+        APIField("last_reviewed"),
+        APIField("translation_available"),
+        APIField("available_languages"),
+        APIField("category_path"),
+        APIField("related"),
+        APIField("urls"),
+    ]
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+
+    # --- Languages (contract with search and deflection) ----------------------------------------
+
+    def available_languages(self) -> list[str]:
+        """Languages in which this article is written: its own title and body are filled in them."""
+        return [code for code in language_codes() if _field_in(self, "title", code) and self._has_body(code)]
+
+    def _has_body(self, language: str) -> bool:
+        return len(_field_in(self, "body", language) or []) > 0
+
+    def translation_available(self, language: str | None = None) -> bool:
+        return (language or translation.get_language() or settings.LANGUAGE_CODE) in self.available_languages()
+
+    def display_language(self, language: str | None = None) -> str:
+        """The language the reader actually sees: theirs when the article exists in it, else the default."""
+        language = language or translation.get_language() or settings.LANGUAGE_CODE
+        return language if self.translation_available(language) else settings.LANGUAGE_CODE
+
+    def text_for(self, language: str) -> dict[str, Any]:
+        """Title, summary and plain-text body in exactly ``language`` (empty when not translated)."""
+        return {
+            "title": _field_in(self, "title", language) or "",
+            "summary": _field_in(self, "summary", language) or "",
+            "body": stream_to_text(_field_in(self, "body", language)),
+            "category_path": self.category_path(language),
+            "tags": self.tag_names(),
+        }
+
+    def url_for_language(self, language: str) -> str:
+        return _url_with_lang(self.url, language)
+
+    def urls(self) -> dict[str, str]:
+        return {code: self.url_for_language(code) for code in self.available_languages()}
+
+    def category_path(self, language: str | None = None) -> list[str]:
+        language = language or translation.get_language() or settings.LANGUAGE_CODE
+        ancestors = CategoryPage.objects.ancestor_of(self).order_by("depth")
+        return [_title_in(category, language) for category in ancestors]
+
+    def tag_names(self) -> list[str]:
+        return sorted(tag.name for tag in self.tags.all())
+
+    def body_html(self) -> str:
+        return str(self.body)
+
+    def related_articles(self, user: object | None = None) -> list[ArticlePage]:
+        """Live related articles the reader may see, in the editor's order."""
+        audiences = article_audiences_for(user) if user is not None else {Audience.PUBLIC}
+        pages = [link.target for link in self.related_links.select_related("target").all() if link.target_id]
+        return [page for page in pages if page.live and page.audience in audiences]
+
+    def related(self) -> list[dict[str, Any]]:
+        return [
+            {"id": page.pk, "title": page.title, "url": page.url, "summary": page.summary}
+            for page in self.related_articles()
+        ]
+
+    # --- Serving ---------------------------------------------------------------------------------
+
+    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.audience not in article_audiences_for(request.user):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise Http404
+        response = super().serve(request, *args, **kwargs)
+        if not getattr(request, "is_preview", False) and response.status_code == 200:
+            from cms.services import article_view_record, is_bot
+
+            if not is_bot(request.headers.get("User-Agent", "")):
+                article_view_record(article_id=self.pk, language=self.display_language())
+        return response
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from cms.selectors import feedback_for_visitor, visitor_key_for
+
+        context = super().get_context(request, *args, **kwargs)
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        available = self.available_languages()
+        context["reader_language"] = language
+        context["display_language"] = self.display_language(language)
+        context["translation_missing"] = language not in available
+        context["language_links"] = [
+            {"code": code, "url": self.url_for_language(code), "current": code == context["display_language"]}
+            for code in available
+        ]
+        context["breadcrumbs"] = self.get_ancestors().filter(depth__gt=2).specific()
+        context["related_articles"] = self.related_articles(request.user)
+        context["feedback"] = feedback_for_visitor(article=self, visitor_key=visitor_key_for(request, create=False))
+        context["comment_max_length"] = COMMENT_MAX_LENGTH
+        from_session = request.GET.get("from_session", "")
+        context["from_session"] = from_session
+        context["article_outcome_template"] = _outcome_template() if from_session else None
+        return context
+
+
+def _outcome_template() -> str | None:
+    """The deflection app's "this answered my question" panel, when that app provides it."""
+    try:
+        get_template(ARTICLE_OUTCOME_TEMPLATE)
+    except TemplateDoesNotExist:
+        return None
+    return ARTICLE_OUTCOME_TEMPLATE
+
+
+class RelatedArticle(Orderable):
+    page = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="related_links")
+    target = models.ForeignKey(ArticlePage, on_delete=models.CASCADE, related_name="+", verbose_name=_("article"))
+
+    panels = [FieldPanel("target")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("related article")
+        constraints = [models.UniqueConstraint(fields=["page", "target"], name="cms_related_article_unique")]
+
+
+class ArticleViewCount(models.Model):
+    """How many times an article was read in one language on one day (one row, incremented)."""
+
+    article = models.ForeignKey(ArticlePage, on_delete=models.CASCADE, related_name="view_counts")
+    language = models.CharField(max_length=8)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "language", "day"], name="cms_view_count_unique"),
+        ]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.language} {self.day}: {self.count}"
+
+
+class ArticleFeedback(models.Model):
+    """A reader's answer to "Was this article helpful?" (one per visitor and article, changeable)."""
+
+    article = models.ForeignKey(ArticlePage, on_delete=models.CASCADE, related_name="feedback")
+    language = models.CharField(max_length=8)
+    helpful = models.BooleanField()
+    comment = models.TextField(blank=True, max_length=COMMENT_MAX_LENGTH)
+    visitor_key = models.CharField(max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="article_feedback"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "visitor_key"], name="cms_feedback_one_per_visitor"),
+        ]
+        indexes = [models.Index(fields=["updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.language} {'yes' if self.helpful else 'no'}"

@@ -1,0 +1,101 @@
+"""Reads about articles, scoped by who is asking (audiences come from ``accounts.audiences``)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.audiences import article_audiences_for
+from cms.models import ArticleFeedback, ArticlePage, ArticleViewCount
+
+VISITOR_SESSION_KEY = "cms_visitor"
+POPULAR_WINDOW_DAYS = 30
+
+
+def visible_articles(user: object | None) -> QuerySet[ArticlePage]:
+    """Live, non-restricted articles whose audience ``user`` may read."""
+    return ArticlePage.objects.live().public().filter(audience__in=article_audiences_for(user))
+
+
+def article_for_reader(user: object | None, article_id: int) -> ArticlePage | None:
+    return visible_articles(user).filter(pk=article_id).first()
+
+
+def popular_articles(*, user: object | None, limit: int = 6, today: date | None = None) -> list[ArticlePage]:
+    """The most read visible articles of the last 30 days; recently published ones fill the list."""
+    since = (today or timezone.localdate()) - timedelta(days=POPULAR_WINDOW_DAYS)
+    articles = visible_articles(user)
+    ranked = list(
+        articles.annotate(recent_views=Sum("view_counts__count", filter=Q(view_counts__day__gte=since)))
+        .filter(recent_views__gt=0)
+        .order_by("-recent_views", "path")[:limit]
+    )
+    if len(ranked) < limit:
+        seen = [page.pk for page in ranked]
+        ranked += list(articles.exclude(pk__in=seen).order_by("-first_published_at", "path")[: limit - len(ranked)])
+    return ranked
+
+
+def visitor_key_for(request: HttpRequest, *, create: bool) -> str:
+    """Who votes: the signed-in user, else a random id kept in the session (made on the first vote)."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    visitor = request.session.get(VISITOR_SESSION_KEY)
+    if not visitor and create:
+        visitor = uuid.uuid4().hex
+        request.session[VISITOR_SESSION_KEY] = visitor
+    return f"visitor:{visitor}" if visitor else ""
+
+
+def feedback_for_visitor(*, article: ArticlePage, visitor_key: str) -> ArticleFeedback | None:
+    if not visitor_key:
+        return None
+    return ArticleFeedback.objects.filter(article=article, visitor_key=visitor_key).first()
+
+
+def feedback_report(
+    *, language: str | None = None, date_from: date | None = None, date_to: date | None = None
+) -> QuerySet[ArticlePage]:
+    """Every article with its views, yes and no votes in the period and language (for the report).
+
+    Subqueries, not joins: views and votes live in two tables, and joining both would multiply
+    one count by the other.
+    """
+    views = ArticleViewCount.objects.filter(article=OuterRef("pk"))
+    votes = ArticleFeedback.objects.filter(article=OuterRef("pk"))
+    if language:
+        views = views.filter(language=language)
+        votes = votes.filter(language=language)
+    if date_from:
+        views = views.filter(day__gte=date_from)
+        votes = votes.filter(updated_at__date__gte=date_from)
+    if date_to:
+        views = views.filter(day__lte=date_to)
+        votes = votes.filter(updated_at__date__lte=date_to)
+    views_total = views.order_by().values("article").annotate(total=Sum("count")).values("total")
+    yes_total = votes.filter(helpful=True).order_by().values("article").annotate(total=Count("pk")).values("total")
+    no_total = votes.filter(helpful=False).order_by().values("article").annotate(total=Count("pk")).values("total")
+    zero = Value(0, output_field=IntegerField())
+    return ArticlePage.objects.annotate(
+        views=Coalesce(Subquery(views_total, output_field=IntegerField()), zero),
+        yes=Coalesce(Subquery(yes_total, output_field=IntegerField()), zero),
+        no=Coalesce(Subquery(no_total, output_field=IntegerField()), zero),
+    ).order_by("-views", "path")
+
+
+def recent_comments(article_ids: list[int], *, language: str | None = None, per_article: int = 3) -> dict[int, list]:
+    """The latest comments left with a "No", a few per article."""
+    comments = ArticleFeedback.objects.filter(article_id__in=article_ids, helpful=False).exclude(comment="")
+    if language:
+        comments = comments.filter(language=language)
+    grouped: dict[int, list] = {}
+    for feedback in comments.order_by("-updated_at"):
+        bucket = grouped.setdefault(feedback.article_id, [])
+        if len(bucket) < per_article:
+            bucket.append(feedback)
+    return grouped

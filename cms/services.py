@@ -1,0 +1,95 @@
+"""Writes about articles: view counters and "Was this article helpful?" votes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from cms.models import COMMENT_MAX_LENGTH, ArticleFeedback, ArticlePage, ArticleViewCount
+
+# Obvious robots: crawlers announce themselves; scripts send their library's name or nothing.
+_BOT_PATTERN = re.compile(
+    r"bot\b|bot/|crawl|spider|slurp|archiver|fetch|monitor|scan|headless|preview|curl|wget|httpie|"
+    r"python-requests|python-urllib|aiohttp|go-http-client|java/|okhttp|libwww|scrapy|facebookexternalhit",
+    re.IGNORECASE,
+)
+
+
+class FeedbackError(Exception):
+    """A vote that cannot be stored; ``message`` says why (shown to the reader)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def is_bot(user_agent: str) -> bool:
+    """Whether a User-Agent is an obvious robot (an empty one counts as a robot)."""
+    return not user_agent.strip() or bool(_BOT_PATTERN.search(user_agent))
+
+
+def article_view_record(*, article_id: int, language: str, day: object | None = None) -> None:
+    """Count one view: increment the (article, language, day) row, creating it on the first view.
+
+    Concurrent first views race on the unique constraint; the loser increments the winner's row.
+    """
+    day = day or timezone.localdate()
+    counters = ArticleViewCount.objects.filter(article_id=article_id, language=language, day=day)
+    if counters.update(count=F("count") + 1):
+        return
+    try:
+        with transaction.atomic():
+            ArticleViewCount.objects.create(article_id=article_id, language=language, day=day, count=1)
+    except IntegrityError:
+        counters.update(count=F("count") + 1)
+
+
+@dataclass(frozen=True)
+class FeedbackResult:
+    feedback: ArticleFeedback
+    created: bool
+
+
+def feedback_submit(
+    *,
+    article: ArticlePage,
+    language: str,
+    helpful: bool,
+    comment: str = "",
+    visitor_key: str,
+    user: object | None = None,
+) -> FeedbackResult:
+    """Store or change this visitor's vote on ``article``; a comment is kept only with a "No".
+
+    The comment is stored as the plain text received (templates escape it); nothing is written
+    when the input is refused.
+    """
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise FeedbackError("unsupported language")
+    comment = comment.strip()
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise FeedbackError(f"comment longer than {COMMENT_MAX_LENGTH} characters")
+    if not visitor_key:
+        raise FeedbackError("missing visitor")
+    if helpful:
+        comment = ""
+    owner = user if getattr(user, "is_authenticated", False) else None
+    with transaction.atomic():
+        feedback, created = ArticleFeedback.objects.select_for_update().get_or_create(
+            article=article,
+            visitor_key=visitor_key,
+            defaults={"language": language, "helpful": helpful, "comment": comment, "user": owner},
+        )
+        if not created:
+            if feedback.helpful != helpful or comment:
+                feedback.comment = comment
+            feedback.helpful = helpful
+            feedback.language = language
+            feedback.user = owner or feedback.user
+            feedback.save()
+    return FeedbackResult(feedback=feedback, created=created)
