@@ -215,6 +215,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 # Apps add their periodic tasks here (name -> {"task": ..., "schedule": seconds}).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE["deflection-close-abandoned"] = {"task": "deflection.close_abandoned_sessions", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["deflection-recompute-funnel"] = {"task": "deflection.recompute_funnel", "schedule": 600.0}
+CELERY_BEAT_SCHEDULE["deflection-purge-drafts"] = {"task": "deflection.purge_drafts", "schedule": 86400.0}
+# Deflection: idle minutes before a draft counts as abandoned; days a draft's text is kept.
+DEFLECTION_ABANDON_AFTER_MINUTES = env.int("DEFLECTION_ABANDON_AFTER_MINUTES", 30, minimum=1)
+DEFLECTION_DRAFT_RETENTION_DAYS = env.int("DEFLECTION_DRAFT_RETENTION_DAYS", 30, minimum=1)
 
 # --- Email --------------------------------------------------------------------------------------
 

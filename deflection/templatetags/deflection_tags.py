@@ -1,0 +1,66 @@
+"""Template pieces other apps include: the suggestions list and the article page's outcome box."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from deflection.exceptions import SessionNotFound
+from deflection.selectors import session_for
+from deflection.visitors import existing_visitor_key
+
+register = template.Library()
+
+_MARK = re.compile(r"(</?mark>)")
+
+
+@register.filter
+def safe_snippet(snippet: str) -> SafeString:
+    """A search snippet reduced to escaped text and ``<mark>`` tags, whatever else it contained.
+
+    Search promises escaped text with marks; re-escaping here keeps a snippet from any engine or
+    a stored title from ever injecting markup into the page.
+    """
+    parts = []
+    for part in _MARK.split(snippet or ""):
+        if part in {"<mark>", "</mark>"}:
+            parts.append(part)
+        else:
+            parts.append(escape(html.unescape(part)))
+    text = "".join(parts)
+    if text.count("<mark>") != text.count("</mark>"):
+        text = text.replace("<mark>", "").replace("</mark>", "")
+    return mark_safe(text)  # noqa: S308 - only escaped text and balanced <mark> tags remain
+
+
+@register.inclusion_tag("deflection/_article_outcome.html", takes_context=True)
+def deflection_article_outcome(context: template.Context, page: object | None = None) -> dict:
+    """The "this answered my question" box, shown when the article was opened from a suggestion.
+
+    Renders nothing unless ``?from_session=<id>`` names a session of the current reader that is
+    still undecided; reads only (the open itself was recorded when the suggestion was followed).
+    """
+    request = context.get("request")
+    page = page if page is not None else context.get("page")
+    empty = {"show": False}
+    if request is None or page is None:
+        return empty
+    session_id = request.GET.get("from_session", "")
+    if not session_id:
+        return empty
+    try:
+        session = session_for(request.user, session_id, visitor_key=existing_visitor_key(request))
+    except SessionNotFound:
+        return empty
+    return {
+        "show": True,
+        "session": session,
+        "article_id": str(getattr(page, "pk", "")),
+        "decided": session.is_closed,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+    }
