@@ -21,7 +21,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 
 if CELERY_BROKER_URL.startswith("filesystem"):
     # Keep the suite's queue apart from a `make run` worker's, which would steal its tasks.
-    for _key, _folder in (("data_folder_in", "queue"), ("data_folder_out", "queue"), ("processed_folder", "done")):
+    _folders = (("data_folder_in", "queue"), ("data_folder_out", "queue"), ("processed_folder", "done"))
+    for _key, _folder in (*_folders, ("control_folder", "control")):
         (VAR_DIR / f"test-broker-{_RUN}" / _folder).mkdir(parents=True, exist_ok=True)
         CELERY_BROKER_TRANSPORT_OPTIONS[_key] = str(VAR_DIR / f"test-broker-{_RUN}" / _folder)
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / f'test-broker-{_RUN}'}"

@@ -26,6 +26,7 @@ def test_round_trip_through_the_filesystem_broker(tmp_path: Path) -> None:
             "data_folder_in": str(queue),
             "data_folder_out": str(queue),
             "processed_folder": str(tmp_path / "done"),
+            "control_folder": str(tmp_path / "control"),
         },
     )
     assert app.connection_for_write().transport.driver_type == "filesystem"
