@@ -1,4 +1,4 @@
-"""The whole eligibility matrix: plan × role × Gov, plus anonymous and multi-organization users."""
+"""The whole eligibility matrix: plan x role x Gov, plus anonymous and multi-organization users."""
 
 from __future__ import annotations
 

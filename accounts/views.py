@@ -1,0 +1,157 @@
+"""Sign-in (rate limited), the settings page and the contact email confirmation."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from accounts import services
+from accounts.entitlements import entitlement_for
+from accounts.forms import SettingsForm, SignInForm
+from accounts.models import SupportProfile
+from accounts.selectors import user_time_zone
+
+logger = logging.getLogger(__name__)
+
+
+def _login_rate_per_account(group: str, request: HttpRequest) -> str:
+    return getattr(settings, "LOGIN_RATE_PER_ACCOUNT", "5/5m")
+
+
+def _login_rate_per_ip(group: str, request: HttpRequest) -> str:
+    return getattr(settings, "LOGIN_RATE_PER_IP", "30/5m")
+
+
+def _posted_email(group: str, request: HttpRequest) -> str:
+    return request.POST.get("username", "").strip().lower()
+
+
+@method_decorator(
+    ratelimit(group="login-account", key=_posted_email, rate=_login_rate_per_account, method="POST", block=False),
+    name="dispatch",
+)
+@method_decorator(
+    ratelimit(group="login-ip", key="ip", rate=_login_rate_per_ip, method="POST", block=False), name="dispatch"
+)
+class SignInView(auth_views.LoginView):
+    """Django's LoginView, refusing further attempts per address and per IP once over the limit.
+
+    Limits live in the cache (shared between processes in production: Redis); ``block=False``
+    lets us answer with the form and a clear message instead of a bare 403.
+    """
+
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request, "limited", False):
+            logger.warning("sign-in rate limit hit for %s", request.META.get("REMOTE_ADDR"))
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, _("Too many sign-in attempts. Wait a few minutes, then try again."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+
+@method_decorator(
+    ratelimit(group="password-reset", key="ip", rate=_login_rate_per_ip, method="POST", block=False), name="dispatch"
+)
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset-by-email view, with the same per-IP limit as sign-in."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request, "limited", False):
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, _("Too many requests. Wait a few minutes, then try again."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+
+def _initial(profile: SupportProfile) -> dict[str, Any]:
+    return {
+        "language": profile.language,
+        "region": profile.region,
+        "time_zone": profile.time_zone,
+        "contact_email": profile.pending_contact_email or profile.contact_email,
+        "email_notifications": profile.email_notifications,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """Preferences; a new contact email only takes effect through its emailed link."""
+    profile = services.support_profile_for(request.user)
+    if request.method == "POST":
+        form = SettingsForm(request.POST)
+        if not form.is_valid():
+            logger.info("settings refused for user %s: %s", request.user.pk, form.errors.as_json())
+            return _render_settings(request, form, profile, status=400)
+        data = form.cleaned_data
+        services.profile_update_preferences(
+            user=request.user,
+            language=data["language"],
+            region=data["region"],
+            time_zone=data["time_zone"],
+            email_notifications=data["email_notifications"],
+        )
+        current = profile.pending_contact_email or profile.contact_email
+        if data["contact_email"] != current:
+            sent = services.contact_email_change_request(
+                user=request.user, new_email=data["contact_email"], base_url=request.build_absolute_uri("/")
+            )
+            if sent:
+                messages.info(
+                    request,
+                    _("We sent a confirmation link to %(email)s. The new address is used once you follow it.")
+                    % {"email": data["contact_email"]},
+                )
+        language = data["language"] or translation.get_language()
+        with translation.override(language):
+            messages.success(request, _("Your settings were saved."))
+        response = redirect("accounts-settings")
+        if data["language"]:
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, data["language"], samesite="Lax")
+        return response
+    return _render_settings(request, SettingsForm(initial=_initial(profile)), profile)
+
+
+def _render_settings(
+    request: HttpRequest, form: SettingsForm, profile: SupportProfile, status: int = 200
+) -> HttpResponse:
+    entitlement = entitlement_for(request.user)
+    zone = user_time_zone(request.user)
+    now = timezone.now()
+    routes = [(route, route.hours.status_at(now, zone) if route.hours else None) for route in entitlement.routes]
+    context = {"form": form, "profile": profile, "entitlement": entitlement, "routes": routes, "time_zone": zone}
+    return render(request, "accounts/settings.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_email_verify(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a confirm button (mail scanners follow links); POST applies the change."""
+    if request.method == "GET":
+        return render(request, "accounts/contact_email_verify.html", {"token": token})
+    try:
+        profile = services.contact_email_verify(user=request.user, token=token)
+    except services.ContactEmailLinkError as error:
+        logger.info("contact email link refused for user %s: %s", request.user.pk, error.code)
+        return render(
+            request, "accounts/contact_email_verify.html", {"token": token, "error": error.message}, status=400
+        )
+    messages.success(request, _("%(email)s is now your support contact email.") % {"email": profile.contact_email})
+    return redirect("accounts-settings")
