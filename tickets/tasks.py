@@ -1,0 +1,48 @@
+"""Celery tasks of the tickets app: thin wrappers that load by id and call one service.
+
+Every task is safe to run twice (the services check what is already done, and notifications
+carry unique keys). Transient errors (database busy, mail server down) retry with backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from celery import shared_task
+from django.db import DatabaseError
+
+from tickets import services
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT_ERRORS = (DatabaseError, smtplib.SMTPException, ConnectionError, TimeoutError)
+
+
+@shared_task(
+    name="tickets.process_new_ticket",
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=True,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+)
+def process_new_ticket(ticket_id: int) -> bool:
+    """Triage, SLA, acknowledgement and agent notifications for a new ticket."""
+    return services.new_ticket_process(ticket_id=ticket_id)
+
+
+@shared_task(name="tickets.sweep_outbox")
+def sweep_outbox() -> int:
+    """Queue again outbox work whose task never ran or never finished."""
+    return len(services.outbox_sweep())
+
+
+@shared_task(name="tickets.auto_close_solved", autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=3)
+def auto_close_solved() -> int:
+    """Close tickets solved longer ago than the grace period."""
+    return len(services.tickets_auto_close())
+
+
+# Outbox kinds and the task that does each (the sweeper queues through this table).
+OUTBOX_TASKS = {"process_new_ticket": process_new_ticket}
