@@ -216,6 +216,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 # Apps add their periodic tasks here (name -> {"task": ..., "schedule": seconds}).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE["tickets-sweep-outbox"] = {"task": "tickets.sweep_outbox", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["tickets-auto-close-solved"] = {"task": "tickets.auto_close_solved", "schedule": 900.0}
+TICKETS_AUTO_CLOSE_DAYS = env.int("TICKETS_AUTO_CLOSE_DAYS", 4, minimum=1)  # solved → closed after
+TICKETS_FOLLOW_UP_DAYS = env.int("TICKETS_FOLLOW_UP_DAYS", 20, minimum=0)  # reply to closed → follow-up within
+TICKETS_OUTBOX_RETRY_MINUTES = env.int("TICKETS_OUTBOX_RETRY_MINUTES", 5, minimum=1)  # sweeper re-queues after
 CELERY_BEAT_SCHEDULE["deflection-close-abandoned"] = {"task": "deflection.close_abandoned_sessions", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["deflection-recompute-funnel"] = {"task": "deflection.recompute_funnel", "schedule": 600.0}
 CELERY_BEAT_SCHEDULE["deflection-purge-drafts"] = {"task": "deflection.purge_drafts", "schedule": 86400.0}
