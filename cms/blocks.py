@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
@@ -54,8 +55,12 @@ class ArticleBodyBlock(blocks.StreamBlock):
     video = EmbedBlock(label=_("Video"), icon="media")
 
 
+_BLOCK_TAG = re.compile(r"</?(?:p|li|ul|ol|h[1-6]|br|div|blockquote|pre|tr|td|th)\b[^>]*>", re.IGNORECASE)
+
+
 def _html_to_text(value: str) -> str:
-    return " ".join(html.unescape(strip_tags(value)).split())
+    """Text of rich-text HTML; block boundaries become spaces so words of two paragraphs don't merge."""
+    return " ".join(html.unescape(strip_tags(_BLOCK_TAG.sub(" ", value))).split())
 
 
 def stream_to_text(stream: object) -> str:

@@ -29,6 +29,7 @@ from wagtail.search import index
 
 from accounts.audiences import Audience, article_audiences_for
 from cms.blocks import ArticleBodyBlock, stream_to_text
+from cms.serializers import RelatedArticlesField
 
 SUMMARY_MAX_LENGTH = 300
 COMMENT_MAX_LENGTH = 2000
@@ -167,7 +168,7 @@ class ArticlePage(Page):
         APIField("translation_available"),
         APIField("available_languages"),
         APIField("category_path"),
-        APIField("related"),
+        APIField("related", serializer=RelatedArticlesField()),
         APIField("urls"),
     ]
 
@@ -224,12 +225,6 @@ class ArticlePage(Page):
         audiences = article_audiences_for(user) if user is not None else {Audience.PUBLIC}
         pages = [link.target for link in self.related_links.select_related("target").all() if link.target_id]
         return [page for page in pages if page.live and page.audience in audiences]
-
-    def related(self) -> list[dict[str, Any]]:
-        return [
-            {"id": page.pk, "title": page.title, "url": page.url, "summary": page.summary}
-            for page in self.related_articles()
-        ]
 
     # --- Serving ---------------------------------------------------------------------------------
 
