@@ -1,0 +1,119 @@
+"""Sign-in by email, its rate limit, password reset by email, and the production cookie settings."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+
+from tests.accounts.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_sign_in_with_email_any_case(client) -> None:
+    UserFactory(email="casey@example.com")
+    response = client.post("/accounts/login/", {"username": "Casey@Example.com", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.session.get("_auth_user_id")
+
+
+def test_wrong_password_shows_the_form(client) -> None:
+    UserFactory(email="casey@example.com")
+    response = client.post("/accounts/login/", {"username": "casey@example.com", "password": "nope"})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+
+
+def test_too_many_attempts_for_one_account_are_refused(client, settings) -> None:
+    settings.LOGIN_RATE_PER_ACCOUNT = "3/5m"
+    UserFactory(email="target@example.com")
+    for _attempt in range(3):
+        assert client.post("/accounts/login/", {"username": "target@example.com", "password": "x"}).status_code == 200
+    # Even the right password is refused now: the limit protects against guessing.
+    response = client.post("/accounts/login/", {"username": "TARGET@example.com", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another account from the same address is not affected by this limit.
+    UserFactory(email="other@example.com")
+    assert client.post("/accounts/login/", {"username": "other@example.com", "password": PASSWORD}).status_code == 302
+
+
+def test_too_many_attempts_from_one_ip_are_refused(client, settings) -> None:
+    settings.LOGIN_RATE_PER_IP = "4/5m"
+    for number in range(4):
+        client.post("/accounts/login/", {"username": f"u{number}@example.com", "password": "x"})
+    response = client.post("/accounts/login/", {"username": "fresh@example.com", "password": "x"})
+    assert response.status_code == 429
+    other_ip = client.post(
+        "/accounts/login/", {"username": "fresh@example.com", "password": "x"}, REMOTE_ADDR="10.9.8.7"
+    )
+    assert other_ip.status_code == 200
+
+
+def test_get_does_not_count(client, settings) -> None:
+    settings.LOGIN_RATE_PER_IP = "2/5m"
+    for _ in range(5):
+        assert client.get("/accounts/login/").status_code == 200
+
+
+def test_password_reset_by_email(client) -> None:
+    UserFactory(email="forgetful@example.com")
+    response = client.post("/accounts/password_reset/", {"email": "forgetful@example.com"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
+    page = client.get(link, follow=True)
+    assert page.status_code == 200
+    assert page.context["validlink"]
+    done = client.post(
+        page.redirect_chain[-1][0],
+        {"new_password1": "A much longer secret 42", "new_password2": "A much longer secret 42"},
+    )
+    assert done.status_code == 302
+    assert client.login(email="forgetful@example.com", password="A much longer secret 42")
+
+
+def test_password_reset_for_unknown_email_sends_nothing(client) -> None:
+    response = client.post("/accounts/password_reset/", {"email": "nobody@example.com"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_production_cookies_are_secure() -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    code = (
+        "import json; from django.conf import settings as s; print(json.dumps([s.SESSION_COOKIE_SECURE, "
+        "s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_AGE]))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.production", "SECRET_KEY": "test-only"}
+    output = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    secure, httponly, name, csrf_secure, age = json.loads(output.strip().splitlines()[-1])
+    assert (secure, httponly, csrf_secure) == (True, True, True)
+    assert name.startswith("__Host-")
+    assert age <= 24 * 3600
