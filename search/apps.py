@@ -1,6 +1,14 @@
+"""The one door to the search engine: indexing, querying, synonyms and language analysis."""
+
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SearchConfig(AppConfig):
     name = "search"
-    verbose_name = "Search"
+    verbose_name = _("Search")
+
+    def ready(self) -> None:
+        from search import signals
+
+        signals.connect()

@@ -1,8 +1,5 @@
 """Is the configured search engine answering? Used by ``/healthz``."""
 
-from django.conf import settings
-from django.db import connection
-
 
 class SearchUnavailable(Exception):
     """The search engine did not answer; callers degrade instead of failing."""
@@ -10,18 +7,11 @@ class SearchUnavailable(Exception):
 
 def check_engine() -> str:
     """Return the engine's name if it answers, else raise ``SearchUnavailable``."""
-    try:
-        if settings.ELASTICSEARCH_URL:
-            from elasticsearch import Elasticsearch
+    from search.backends import get_backend
 
-            client = Elasticsearch(settings.ELASTICSEARCH_URL, request_timeout=2)
-            client.info()
-            return "elasticsearch"
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SELECT to_tsvector('english', 'ping')")
-                return "postgresql"
-            cursor.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.health_probe USING fts5(body)")
-            return "sqlite-fts5"
-    except Exception as error:
+    try:
+        return get_backend().ping()
+    except SearchUnavailable:
+        raise
+    except Exception as error:  # a misconfigured engine is reported, never a 500
         raise SearchUnavailable(str(error) or error.__class__.__name__) from error

@@ -218,6 +218,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 CELERY_BEAT_SCHEDULE["tickets-sweep-outbox"] = {"task": "tickets.sweep_outbox", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["tickets-auto-close-solved"] = {"task": "tickets.auto_close_solved", "schedule": 900.0}
+CELERY_BEAT_SCHEDULE["search-reindex-dirty"] = {"task": "search.reindex_dirty", "schedule": 300.0}
 TICKETS_AUTO_CLOSE_DAYS = env.int("TICKETS_AUTO_CLOSE_DAYS", 4, minimum=1)  # solved → closed after
 TICKETS_FOLLOW_UP_DAYS = env.int("TICKETS_FOLLOW_UP_DAYS", 20, minimum=0)  # reply to closed → follow-up within
 TICKETS_OUTBOX_RETRY_MINUTES = env.int("TICKETS_OUTBOX_RETRY_MINUTES", 5, minimum=1)  # sweeper re-queues after

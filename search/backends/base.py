@@ -1,0 +1,108 @@
+"""The interface every search engine implements, and what the engines share."""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Sequence
+
+from django.conf import settings
+
+from search.documents import PreparedQuery, SearchDocument, StoredDocument
+
+NAMESPACE = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
+Progress = Callable[[int], None]
+
+
+def language_codes() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def group_by_article(documents: Iterable[SearchDocument]) -> dict[str, list[SearchDocument]]:
+    """Documents per article, last one winning for a repeated (article, language)."""
+    articles: dict[str, dict[str, SearchDocument]] = {}
+    for document in documents:
+        if document.language not in language_codes():
+            raise ValueError(f"unknown language {document.language!r} for article {document.article_id}")
+        articles.setdefault(str(document.article_id), {})[document.language] = document
+    return {article_id: list(by_language.values()) for article_id, by_language in articles.items()}
+
+
+def languages_field(documents: Sequence[SearchDocument]) -> str:
+    """The languages an article exists in, stored with each of its documents as ",en,fr,".
+
+    The fallback query asks for default-language documents whose article lacks the reader's
+    language; keeping the list on the document lets every engine answer that with one filter.
+    """
+    return "," + ",".join(sorted({document.language for document in documents})) + ","
+
+
+def extra_text(document: SearchDocument) -> str:
+    """Category path and tags: searchable, weighted like the summary."""
+    return " ".join([*document.category_path, *document.tags])
+
+
+class SearchBackend(ABC):
+    """One search engine holding one index namespace ("main", or a temporary one)."""
+
+    name: str = "abstract"
+
+    def __init__(self, namespace: str = "main") -> None:
+        if not NAMESPACE.match(namespace):
+            raise ValueError(f"invalid search namespace {namespace!r}")
+        self.namespace = namespace
+
+    @abstractmethod
+    def setup(self) -> None:
+        """Create the namespace's tables or indexes if they are missing (idempotent)."""
+
+    @abstractmethod
+    def ping(self) -> str:
+        """Return the engine's name if it answers; raise ``SearchUnavailable`` otherwise."""
+
+    @abstractmethod
+    def index(self, documents: Sequence[SearchDocument]) -> int:
+        """Replace the documents of every article present in ``documents`` by those given.
+
+        An article's languages are indexed together, so a language removed from an article
+        disappears from the index and the fallback filter stays right.
+        """
+
+    @abstractmethod
+    def delete_article(self, article_id: str) -> None:
+        """Remove every document of one article (any language)."""
+
+    @abstractmethod
+    def rebuild(self, documents: Iterable[SearchDocument], *, progress: Progress | None = None) -> int:
+        """Replace the whole namespace with ``documents``; readers keep the old index until the swap."""
+
+    @abstractmethod
+    def search(
+        self,
+        query: PreparedQuery,
+        *,
+        audiences: Sequence[str],
+        limit: int,
+        offset: int,
+        missing_language: str | None = None,
+    ) -> tuple[list[StoredDocument], int]:
+        """Ranked documents in ``query.language`` and the total count.
+
+        ``missing_language`` restricts to articles that have no document in that language
+        (the default-language fallback for untranslated articles).
+        """
+
+    @abstractmethod
+    def drop(self) -> None:
+        """Delete the namespace entirely (temporary indexes)."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """How many documents the namespace holds."""
+
+    def document_frequencies(self, language: str, terms: list[str]) -> dict[str, int]:
+        """How many documents contain each analyzed term, where the engine can say cheaply."""
+        return {}
+
+    def describe(self) -> str:
+        return f"{self.name}:{self.namespace}"

@@ -1,0 +1,331 @@
+"""SQLite FTS5: the embedded default. Text is analyzed in Python (``search.analysis``) and stored as terms.
+
+Tables, per namespace ``ns``: ``search_ns_doc`` (one row per article and language, the original
+text for snippets and filters) and one FTS5 table per language ``search_ns_fts_xx`` whose rowid
+is the document's id, with the analyzed title, summary, body and extras (category path, tags),
+plus an ``fts5vocab`` view of it for term frequencies and typo corrections. They are created on
+demand, so a temporary namespace costs nothing to make and drop.
+"""
+
+# Table names in these f-strings are built from a validated namespace and language code;
+# every value travels as a query parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TypeVar
+
+from django.db import DatabaseError, OperationalError, connection, transaction
+
+from search.analysis import analyze, edit_distance_at_most
+from search.backends.base import (
+    Progress,
+    SearchBackend,
+    extra_text,
+    group_by_article,
+    language_codes,
+    languages_field,
+)
+from search.documents import PreparedQuery, SearchDocument, StoredDocument
+from search.health import SearchUnavailable
+
+# bm25 weights for (title, summary, body, extra): a word in the title counts most.
+WEIGHTS = (10.0, 4.0, 1.0, 3.0)
+MAX_CORRECTIONS = 3
+BATCH = 500
+T = TypeVar("T")
+
+
+@contextmanager
+def _guard() -> Iterator[None]:
+    try:
+        yield
+    except DatabaseError as error:
+        raise SearchUnavailable(f"sqlite-fts5: {error}") from error
+
+
+def _quote(term: str) -> str:
+    """An FTS5 string token: whatever the term holds, it is matched literally."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+class SqliteBackend(SearchBackend):
+    name = "sqlite-fts5"
+
+    @property
+    def doc_table(self) -> str:
+        return f"search_{self.namespace}_doc"
+
+    def fts_table(self, language: str) -> str:
+        if language not in language_codes():
+            raise ValueError(f"unknown language {language!r}")
+        return f"search_{self.namespace}_fts_{language}"
+
+    def vocab_table(self, language: str) -> str:
+        return f"search_{self.namespace}_vocab_{language}"
+
+    # --- schema ---------------------------------------------------------------------------------
+
+    def setup(self) -> None:
+        with _guard(), connection.cursor() as cursor:
+            self._ensure(cursor)
+
+    def _ensure(self, cursor: object) -> None:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {self.doc_table} ("
+            "id INTEGER PRIMARY KEY, article_id TEXT NOT NULL, language TEXT NOT NULL, title TEXT NOT NULL, "
+            "summary TEXT NOT NULL, body TEXT NOT NULL, url TEXT NOT NULL, audience TEXT NOT NULL, "
+            "languages TEXT NOT NULL, published_at TEXT, updated_at TEXT, UNIQUE (article_id, language))"
+        )
+        for language in language_codes():
+            fts = self.fts_table(language)
+            cursor.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5("
+                "title, summary, body, extra, tokenize = 'unicode61 remove_diacritics 0')"
+            )
+            cursor.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {self.vocab_table(language)} USING fts5vocab({fts}, 'row')"
+            )
+
+    def drop(self) -> None:
+        with _guard(), connection.cursor() as cursor:
+            for language in language_codes():
+                cursor.execute(f"DROP TABLE IF EXISTS {self.vocab_table(language)}")
+                cursor.execute(f"DROP TABLE IF EXISTS {self.fts_table(language)}")
+            cursor.execute(f"DROP TABLE IF EXISTS {self.doc_table}")
+
+    def ping(self) -> str:
+        with _guard(), connection.cursor() as cursor:
+            cursor.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_health_probe USING fts5(body)")
+            cursor.execute("SELECT count(*) FROM temp.search_health_probe WHERE search_health_probe MATCH 'ping'")
+        return self.name
+
+    def _read(self, run: Callable[[object], T]) -> T:
+        """Run a read; a namespace whose tables were never created is created (empty) and read again.
+
+        Reads skip the CREATE statements the writes run, which keeps a query to its SELECTs.
+        """
+        with _guard(), connection.cursor() as cursor:
+            try:
+                return run(cursor)
+            except OperationalError as error:
+                if "no such table" not in str(error):
+                    raise
+                self._ensure(cursor)
+                return run(cursor)
+
+    def count(self) -> int:
+        def run(cursor: object) -> int:
+            cursor.execute(f"SELECT count(*) FROM {self.doc_table}")
+            return int(cursor.fetchone()[0])
+
+        return self._read(run)
+
+    # --- writes ---------------------------------------------------------------------------------
+
+    def index(self, documents: Sequence[SearchDocument]) -> int:
+        articles = group_by_article(documents)
+        with _guard(), transaction.atomic(), connection.cursor() as cursor:
+            self._ensure(cursor)
+            self._delete(cursor, list(articles))
+            return self._insert(cursor, articles)
+
+    def delete_article(self, article_id: str) -> None:
+        with _guard(), transaction.atomic(), connection.cursor() as cursor:
+            self._ensure(cursor)
+            self._delete(cursor, [str(article_id)])
+
+    def rebuild(self, documents: Iterable[SearchDocument], *, progress: Progress | None = None) -> int:
+        """Empty and refill in one transaction: readers (WAL) see the old index until the commit."""
+        total = 0
+        with _guard(), transaction.atomic(), connection.cursor() as cursor:
+            self._ensure(cursor)
+            cursor.execute(f"DELETE FROM {self.doc_table}")
+            for language in language_codes():
+                cursor.execute(f"DELETE FROM {self.fts_table(language)}")
+            pending: list[SearchDocument] = []
+            for document in documents:
+                pending.append(document)
+                if len(pending) >= BATCH:
+                    total += self._insert_batch(cursor, pending, progress)
+                    pending = []
+            total += self._insert_batch(cursor, pending, progress)
+        return total
+
+    def _insert_batch(self, cursor: object, pending: list[SearchDocument], progress: Progress | None) -> int:
+        """Insert a batch; an article must not be split across batches (documents come grouped)."""
+        if not pending:
+            return 0
+        articles = group_by_article(pending)
+        self._delete(cursor, list(articles))
+        count = self._insert(cursor, articles)
+        if progress:
+            progress(count)
+        return count
+
+    def _delete(self, cursor: object, article_ids: list[str]) -> None:
+        for start in range(0, len(article_ids), BATCH):
+            chunk = article_ids[start : start + BATCH]
+            marks = ",".join(["%s"] * len(chunk))
+            cursor.execute(f"SELECT id, language FROM {self.doc_table} WHERE article_id IN ({marks})", chunk)
+            rows = cursor.fetchall()
+            for language in {row[1] for row in rows}:
+                ids = [row[0] for row in rows if row[1] == language]
+                id_marks = ",".join(["%s"] * len(ids))
+                cursor.execute(f"DELETE FROM {self.fts_table(language)} WHERE rowid IN ({id_marks})", ids)
+            cursor.execute(f"DELETE FROM {self.doc_table} WHERE article_id IN ({marks})", chunk)
+
+    def _insert(self, cursor: object, articles: dict[str, list[SearchDocument]]) -> int:
+        count = 0
+        for article_id, documents in articles.items():
+            languages = languages_field(documents)
+            for document in documents:
+                cursor.execute(
+                    f"INSERT INTO {self.doc_table} (article_id, language, title, summary, body, url, audience, "
+                    "languages, published_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    [
+                        article_id,
+                        document.language,
+                        document.title,
+                        document.summary,
+                        document.body,
+                        document.url,
+                        document.audience,
+                        languages,
+                        document.published_at.isoformat() if document.published_at else None,
+                        document.updated_at.isoformat() if document.updated_at else None,
+                    ],
+                )
+                language = document.language
+                cursor.execute(
+                    f"INSERT INTO {self.fts_table(language)} (rowid, title, summary, body, extra) "
+                    "VALUES (%s, %s, %s, %s, %s)",
+                    [
+                        cursor.lastrowid,
+                        " ".join(analyze(document.title, language)),
+                        " ".join(analyze(document.summary, language)),
+                        " ".join(analyze(document.body, language)),
+                        " ".join(analyze(extra_text(document), language)),
+                    ],
+                )
+                count += 1
+        return count
+
+    # --- reads ----------------------------------------------------------------------------------
+
+    def document_frequencies(self, language: str, terms: list[str]) -> dict[str, int]:
+        if not terms:
+            return {}
+
+        def run(cursor: object) -> dict[str, int]:
+            found: dict[str, int] = dict.fromkeys(terms, 0)
+            for start in range(0, len(terms), BATCH):
+                chunk = terms[start : start + BATCH]
+                marks = ",".join(["%s"] * len(chunk))
+                cursor.execute(f"SELECT term, doc FROM {self.vocab_table(language)} WHERE term IN ({marks})", chunk)
+                found.update({term: int(doc) for term, doc in cursor.fetchall()})
+            return found
+
+        return self._read(run)
+
+    def corrections(self, cursor: object, language: str, terms: list[str]) -> list[str]:
+        """Index terms one or two edits away from query terms the index does not know (typos).
+
+        Candidates share the first letter, which keeps the scan to a slice of the vocabulary.
+        """
+        vocab = self.vocab_table(language)
+        frequencies = self.document_frequencies(language, terms)
+        found: list[str] = []
+        for term in terms:
+            if frequencies.get(term) or len(term) < 4 or not term[0].isalpha():
+                continue
+            limit = 1 if len(term) <= 5 else 2
+            cursor.execute(
+                f"SELECT term, doc FROM {vocab} WHERE term >= %s AND term < %s AND length(term) BETWEEN %s AND %s",
+                [term[0], term[0] + "\U0010ffff", len(term) - limit, len(term) + limit],
+            )
+            candidates = [
+                (doc, candidate)
+                for candidate, doc in cursor.fetchall()
+                if edit_distance_at_most(term, candidate, limit)
+            ]
+            found += [candidate for _doc, candidate in sorted(candidates, reverse=True)[:MAX_CORRECTIONS]]
+        return found
+
+    def stems_of_prefix(self, cursor: object, language: str, word: str) -> list[str]:
+        """Index terms that a half-typed word starts with ("authenticat" → "authent").
+
+        The index holds stems, so a prefix query on the unfinished word misses its own stem;
+        its longer leading parts (60 % of the word at least) are looked up instead.
+        """
+        shortest = max(4, -(-len(word) * 3 // 5))
+        candidates = [word[:end] for end in range(shortest, len(word))]
+        if not candidates:
+            return []
+        marks = ",".join(["%s"] * len(candidates))
+        cursor.execute(f"SELECT term FROM {self.vocab_table(language)} WHERE term IN ({marks})", candidates)
+        return [row[0] for row in cursor.fetchall()]
+
+    def search(
+        self,
+        query: PreparedQuery,
+        *,
+        audiences: Sequence[str],
+        limit: int,
+        offset: int,
+        missing_language: str | None = None,
+    ) -> tuple[list[StoredDocument], int]:
+        language = query.language
+        terms = query.terms
+        if not terms or not audiences:
+            return [], 0
+        fts = self.fts_table(language)
+        extra: list[str] = []
+
+        def run(cursor: object) -> tuple[int, list]:
+            extra.clear()
+            clauses = [_quote(term) for term in terms]
+            if query.short:
+                extra[:] = [term for term in self.corrections(cursor, language, terms) if term not in terms]
+                clauses += [_quote(term) for term in extra]
+                prefix = analyze(query.prefix, language) if query.prefix else []
+                if prefix and len(prefix[-1]) >= 3:
+                    clauses.append(_quote(prefix[-1]) + "*")
+                    stems = self.stems_of_prefix(cursor, language, query.prefix)
+                    extra.extend(stems)
+                    clauses += [_quote(stem) for stem in stems]
+            where = [f"{fts} MATCH %s", f"d.audience IN ({','.join(['%s'] * len(audiences))})"]
+            params: list[object] = [" OR ".join(clauses), *audiences]
+            if missing_language:
+                where.append("d.languages NOT LIKE %s")
+                params.append(f"%,{missing_language},%")
+            joined = f"FROM {fts} JOIN {self.doc_table} AS d ON d.id = {fts}.rowid WHERE {' AND '.join(where)}"
+            cursor.execute(f"SELECT count(*) {joined}", params)
+            total = int(cursor.fetchone()[0])
+            if not total or limit <= 0:
+                return total, []
+            weights = ", ".join(str(weight) for weight in WEIGHTS)
+            cursor.execute(
+                f"SELECT d.article_id, d.language, d.title, d.summary, d.body, d.url, bm25({fts}, {weights}) AS rank "
+                f"{joined} ORDER BY rank, d.id LIMIT %s OFFSET %s",
+                [*params, limit, offset],
+            )
+            return total, cursor.fetchall()
+
+        total, rows = self._read(run)
+        corrections = frozenset(extra)
+        return [
+            StoredDocument(
+                article_id=row[0],
+                language=row[1],
+                title=row[2],
+                summary=row[3],
+                body=row[4],
+                url=row[5],
+                score=round(-float(row[6]), 6),
+                extra_terms=corrections,
+            )
+            for row in rows
+        ], total

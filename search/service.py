@@ -1,0 +1,315 @@
+"""The one door: index articles, query them, and degrade to the database when the engine fails.
+
+Views, the API, deflection and the tasks call these functions; none of them knows which engine
+runs (``search.backends`` picks it from settings).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import DatabaseError, models, transaction
+from django.utils import timezone
+
+from search.analysis import tokens
+from search.backends import SearchBackend, get_backend
+from search.backends.base import language_codes
+from search.documents import (
+    PreparedQuery,
+    SearchDocument,
+    SearchHit,
+    SearchResults,
+    StoredDocument,
+    make_snippet,
+)
+from search.health import SearchUnavailable
+from search.models import IndexQueue, Synonym
+from search.query import prepare_query
+
+__all__ = [
+    "SearchDocument",
+    "SearchHit",
+    "SearchResults",
+    "SearchUnavailable",
+    "article_reindex",
+    "articles_mark_dirty",
+    "index_documents",
+    "index_rebuild",
+    "search_articles",
+    "temporary_index",
+]
+
+logger = logging.getLogger(__name__)
+
+MAX_LIMIT = 100
+DEGRADED_WORDS = 6
+
+
+# --- Queries ------------------------------------------------------------------------------------
+
+
+def search_articles(
+    text: str,
+    *,
+    language: str,
+    audiences: Iterable[str],
+    limit: int = 10,
+    offset: int = 0,
+    backend: SearchBackend | None = None,
+) -> SearchResults:
+    """Articles matching ``text``: the reader's language first, then untranslated articles in the default one.
+
+    Blank text finds nothing. Engine failures are logged and answered from the database
+    (``degraded=True``); this function does not raise for them.
+    """
+    if language not in language_codes():
+        raise ValueError(f"unknown language {language!r}")
+    audiences = sorted({str(audience) for audience in audiences})
+    limit = max(0, min(int(limit), MAX_LIMIT))
+    offset = max(0, int(offset))
+    if not text or not text.strip() or not audiences:
+        return SearchResults(hits=[], total=0, degraded=False)
+    backend = backend or get_backend()
+    try:
+        return _engine_search(backend, text, language=language, audiences=audiences, limit=limit, offset=offset)
+    except SearchUnavailable as error:
+        logger.warning("search engine %s unavailable, answering from the database: %s", backend.describe(), error)
+        return _database_search(text, language=language, audiences=audiences, limit=limit, offset=offset)
+
+
+def _prepare(backend: SearchBackend, text: str, language: str) -> PreparedQuery:
+    return prepare_query(
+        text,
+        language,
+        synonyms=synonym_groups(language),
+        rarity=lambda terms: backend.document_frequencies(language, terms),
+    )
+
+
+def _engine_search(
+    backend: SearchBackend, text: str, *, language: str, audiences: list[str], limit: int, offset: int
+) -> SearchResults:
+    query = _prepare(backend, text, language)
+    primary: list[StoredDocument] = []
+    total = 0
+    if query.words:
+        primary, total = backend.search(query, audiences=audiences, limit=limit, offset=offset)
+    hits = [_hit(document, query, is_fallback=False) for document in primary]
+    default = settings.LANGUAGE_CODE
+    if language != default:
+        fallback_query = _prepare(backend, text, default)
+        if fallback_query.words:
+            fallback, fallback_total = backend.search(
+                fallback_query,
+                audiences=audiences,
+                limit=limit - len(hits),
+                offset=max(0, offset - total),
+                missing_language=language,
+            )
+            hits += [_hit(document, fallback_query, is_fallback=True) for document in fallback]
+            total += fallback_total
+    return SearchResults(hits=hits, total=total, degraded=False)
+
+
+def _hit(document: StoredDocument, query: PreparedQuery, *, is_fallback: bool) -> SearchHit:
+    return SearchHit(
+        article_id=str(document.article_id),
+        language=document.language,
+        title=document.title,
+        summary=document.summary,
+        url=document.url,
+        score=document.score,
+        snippet=make_snippet(document, query),
+        is_fallback=is_fallback,
+    )
+
+
+def synonym_groups(language: str) -> list[list[str]]:
+    """The editors' synonym groups for ``language`` (a handful of rows, read per query)."""
+    return [synonym.term_list() for synonym in Synonym.objects.filter(language=language)]
+
+
+def _database_search(text: str, *, language: str, audiences: list[str], limit: int, offset: int) -> SearchResults:
+    """A plain query over the articles' translated title and summary, for when the engine is down."""
+    from cms.models import ArticlePage
+
+    found = sorted(
+        {
+            text[token.start : token.end].lower()
+            for token in tokens(text[:2000], language)
+            if token.end - token.start > 2
+        },
+        key=len,
+        reverse=True,
+    )[:DEGRADED_WORDS]
+    if not found:
+        return SearchResults(hits=[], total=0, degraded=True)
+    default = settings.LANGUAGE_CODE
+    condition = models.Q()
+    for word in found:
+        for field in {f"title_{language}", f"summary_{language}", f"title_{default}", f"summary_{default}"}:
+            condition |= models.Q(**{f"{field}__icontains": word})
+    try:
+        pages = (
+            ArticlePage.objects.live()
+            .filter(audience__in=audiences)
+            .filter(condition)
+            .order_by("-last_published_at", "pk")
+        )
+        total = pages.count()
+        hits = []
+        for page in pages[offset : offset + limit]:
+            translated = bool(getattr(page, f"title_{language}", ""))
+            shown = language if translated else default
+            title = getattr(page, f"title_{shown}", "") or page.title
+            summary = getattr(page, f"summary_{shown}", "") or ""
+            document = StoredDocument(str(page.pk), shown, title, summary, "", page.url_for_language(shown), 0.0)
+            query = prepare_query(text, shown)
+            hits.append(_hit(document, query, is_fallback=not translated))
+    except DatabaseError:
+        logger.exception("degraded search failed as well")
+        return SearchResults(hits=[], total=0, degraded=True)
+    return SearchResults(hits=hits, total=total, degraded=True)
+
+
+# --- Indexing -----------------------------------------------------------------------------------
+
+
+def index_documents(documents: Iterable[SearchDocument], *, backend: SearchBackend | None = None) -> int:
+    """Index documents; each article present is replaced by its documents given here."""
+    return (backend or get_backend()).index(list(documents))
+
+
+@contextmanager
+def temporary_index() -> Iterator[SearchBackend]:
+    """A fresh, empty namespace on the configured engine, dropped on exit (offline evaluation, tests)."""
+    backend = get_backend(namespace=f"tmp{uuid.uuid4().hex[:12]}")
+    backend.setup()
+    try:
+        yield backend
+    finally:
+        backend.drop()
+
+
+def documents_for_article(page: object) -> list[SearchDocument]:
+    """One document per language the article is written in (``ArticlePage`` contract)."""
+    page = page.specific
+    documents = []
+    for language in page.available_languages():
+        text = page.text_for(language)
+        documents.append(
+            SearchDocument(
+                article_id=str(page.pk),
+                language=language,
+                title=text["title"],
+                summary=text["summary"],
+                body=text["body"],
+                category_path=list(text["category_path"]),
+                audience=str(page.audience),
+                tags=list(text["tags"]),
+                url=page.url_for_language(language) if page.url else "",
+                published_at=page.first_published_at,
+                updated_at=page.last_published_at,
+            )
+        )
+    return documents
+
+
+def articles_mark_dirty(*, page_ids: Iterable[int]) -> list[int]:
+    """Mark articles for re-indexing and queue one task each once the transaction commits."""
+    from search.tasks import reindex_article
+
+    ids = sorted({int(page_id) for page_id in page_ids})
+    if not ids:
+        return []
+    now = timezone.now()
+    IndexQueue.objects.bulk_create(
+        [IndexQueue(page_id=page_id, marked_at=now) for page_id in ids],
+        update_conflicts=True,
+        unique_fields=["page_id"],
+        update_fields=["marked_at"],
+    )
+    for page_id in ids:
+        reindex_article.delay_on_commit(page_id)
+    return ids
+
+
+def article_reindex(*, page_id: int, backend: SearchBackend | None = None) -> int:
+    """Bring one article's documents up to date (none when it is not live or is gone). Safe to repeat."""
+    from cms.models import ArticlePage
+
+    started = timezone.now()
+    backend = backend or get_backend()
+    page = ArticlePage.objects.live().filter(pk=page_id).first()
+    documents = documents_for_article(page) if page is not None else []
+    if documents:
+        backend.index(documents)
+    else:
+        backend.delete_article(str(page_id))
+    # A mark set after we started belongs to a newer change: leave it for its own task.
+    IndexQueue.objects.filter(page_id=page_id, marked_at__lte=started).delete()
+    return len(documents)
+
+
+def dirty_reindex(*, batch: int = 200, backend: SearchBackend | None = None) -> int:
+    """Re-index articles still marked dirty (their task was lost or failed). Stops if the engine is down."""
+    done = 0
+    for page_id in IndexQueue.objects.order_by("marked_at").values_list("page_id", flat=True)[:batch]:
+        try:
+            article_reindex(page_id=page_id, backend=backend)
+        except SearchUnavailable as error:
+            IndexQueue.objects.filter(page_id=page_id).update(attempts=models.F("attempts") + 1)
+            logger.warning("re-indexing page %s failed, will retry: %s", page_id, error)
+            break
+        done += 1
+    return done
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    articles: int
+    documents: int
+    seconds: float
+    engine: str
+
+
+def live_article_documents(on_article: Callable[[], None] | None = None) -> Iterator[SearchDocument]:
+    """Documents of every live article, grouped by article (the backends rely on that order)."""
+    from cms.models import ArticlePage
+
+    for page in ArticlePage.objects.live().order_by("pk").iterator(chunk_size=200):
+        yield from documents_for_article(page)
+        if on_article:
+            on_article()
+
+
+def index_rebuild(
+    *, backend: SearchBackend | None = None, progress: Callable[[int], None] | None = None
+) -> RebuildReport:
+    """Rebuild the whole index from live articles; the old index serves until the swap."""
+    backend = backend or get_backend()
+    started = time.perf_counter()
+    started_at = timezone.now()
+    articles = 0
+
+    def count_article() -> None:
+        nonlocal articles
+        articles += 1
+
+    with transaction.atomic():
+        backend.setup()
+        documents = backend.rebuild(live_article_documents(count_article), progress=progress)
+        IndexQueue.objects.filter(marked_at__lte=started_at).delete()
+    return RebuildReport(articles, documents, time.perf_counter() - started, backend.describe())
+
+
+def article_count() -> int:
+    from cms.models import ArticlePage
+
+    return ArticlePage.objects.live().count()

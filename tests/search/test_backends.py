@@ -1,0 +1,247 @@
+"""One suite for every engine: SQLite FTS5 (the default run), PostgreSQL (when the database is
+PostgreSQL, as on CI) and Elasticsearch (when ELASTICSEARCH_URL points at a live cluster)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection
+
+from search.backends import SearchBackend
+from search.models import Synonym
+from search.service import index_documents, search_articles
+from tests.search.factories import CORPUS, doc
+
+PUBLIC = ["public"]
+EVERYONE = ["public", "customers", "gov", "internal"]
+
+
+def ids(results: object) -> list[str]:
+    return [hit.article_id for hit in results.hits]
+
+
+class BackendContract:
+    """Behaviour every engine must show. Subclasses give ``make_backend(namespace)``."""
+
+    supports_typos = True
+
+    def make_backend(self, namespace: str) -> SearchBackend:
+        raise NotImplementedError
+
+    @pytest.fixture
+    def backend(self, db: None) -> Iterator[SearchBackend]:
+        backend = self.make_backend(f"t{uuid.uuid4().hex[:10]}")
+        backend.setup()
+        try:
+            yield backend
+        finally:
+            backend.drop()
+
+    @pytest.fixture
+    def corpus(self, backend: SearchBackend) -> SearchBackend:
+        assert index_documents(CORPUS, backend=backend) == len(CORPUS)
+        return backend
+
+    def search(self, backend: SearchBackend, text: str, language: str = "en", audiences: list[str] = PUBLIC, **kw):
+        results = search_articles(text, language=language, audiences=audiences, backend=backend, **kw)
+        assert not results.degraded, "the engine failed and the database answered instead"
+        return results
+
+    # --- language analysis ----------------------------------------------------------------------
+
+    def test_french_elision_and_stemming(self, corpus: SearchBackend) -> None:
+        results = self.search(corpus, "l'abonnement", "fr")
+        assert ids(results)[0] == "subscriptions"
+        assert results.hits[0].language == "fr"
+        assert not results.hits[0].is_fallback
+
+    def test_accents_are_optional(self, corpus: SearchBackend) -> None:
+        assert ids(self.search(corpus, "reinitialiser", "fr"))[0] == "reset"
+        assert ids(self.search(corpus, "FACTURES", "fr"))[0] == "invoices"
+
+    def test_english_stemming(self, corpus: SearchBackend) -> None:
+        assert ids(self.search(corpus, "downloading invoice"))[0] == "invoices"
+
+    def test_japanese_bigrams(self, corpus: SearchBackend) -> None:
+        results = self.search(corpus, "パスワード", "ja")
+        assert ids(results) == ["ja-reset"]
+
+    def test_title_outranks_body(self, backend: SearchBackend) -> None:
+        index_documents(
+            [
+                doc("body-only", "en", "Account settings", "", "You can change the language of notifications here."),
+                doc("in-title", "en", "Notifications", "", "Choose which emails you receive."),
+            ],
+            backend=backend,
+        )
+        assert ids(self.search(backend, "notifications")) == ["in-title", "body-only"]
+
+    # --- query semantics ------------------------------------------------------------------------
+
+    def test_a_long_draft_matches_with_or_and_ranks(self, corpus: SearchBackend) -> None:
+        draft = (
+            "Hello, I have been trying all morning to get hold of the invoices for our company because the "
+            "accounting department needs a PDF copy of every invoice with taxes shown for the last billing period. "
+            "I looked everywhere in the settings and could not find where to download them. "
+        ) * 8
+        results = self.search(corpus, draft[:2500])
+        assert ids(results)[0] == "invoices"
+        assert results.total > 1  # OR semantics: other billing articles match too
+
+    def test_synonyms_apply_at_query_time(self, corpus: SearchBackend) -> None:
+        assert "two-factor" not in ids(self.search(corpus, "mfa"))
+        Synonym.objects.create(language="en", terms="mfa, two-factor authentication")
+        assert ids(self.search(corpus, "mfa"))[0] == "two-factor"
+
+    def test_synonyms_belong_to_one_language(self, corpus: SearchBackend) -> None:
+        Synonym.objects.create(language="fr", terms="mfa, authentication")
+        assert "two-factor" not in ids(self.search(corpus, "mfa"))
+
+    def test_typo_on_a_short_query(self, corpus: SearchBackend) -> None:
+        if not self.supports_typos:
+            pytest.skip(f"{corpus.name} matches prefixes only, no edit distance")
+        assert ids(self.search(corpus, "invocies"))[0] == "invoices"
+
+    def test_prefix_of_the_word_being_typed(self, corpus: SearchBackend) -> None:
+        assert "two-factor" in ids(self.search(corpus, "authenticat"))
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            '"password',
+            "password*",
+            "title:password",
+            "(password OR",
+            "NEAR(password reset)",
+            "password AND NOT reset",
+            "-password +reset ^2 ~1 {}[]",
+            "'; DROP TABLE search_main_doc; --",
+            "password\\",
+            "::: *** ((( )))",
+        ],
+    )
+    def test_engine_syntax_is_neutralized(self, corpus: SearchBackend, text: str) -> None:
+        results = self.search(corpus, text)
+        if "password" in text:
+            assert "reset" in ids(results) or "password-policy" in ids(results)
+
+    @pytest.mark.parametrize("text", ["", "   ", "\n\t", "!!! ??? ...", "the and of"])
+    def test_blank_queries_find_nothing(self, corpus: SearchBackend, text: str) -> None:
+        results = self.search(corpus, text)
+        assert results.hits == []
+        assert results.total == 0
+
+    # --- filters and fallback -------------------------------------------------------------------
+
+    def test_audiences_filter(self, corpus: SearchBackend) -> None:
+        assert "internal-runbook" not in ids(self.search(corpus, "escalation runbook"))
+        assert "gov-hours" not in ids(self.search(corpus, "support hours", audiences=["public", "customers"]))
+        assert ids(self.search(corpus, "escalation runbook", audiences=EVERYONE))[0] == "internal-runbook"
+        assert ids(self.search(corpus, "support hours", audiences=["public", "gov"]))[0] == "gov-hours"
+
+    def test_reader_language_first_then_default_language_fallback(self, corpus: SearchBackend) -> None:
+        # "export" exists only in English; "invoices" in both. A French reader gets the French
+        # invoice article, then the English-only one marked as a fallback, never English "invoices".
+        results = self.search(corpus, "factures télécharger download export", "fr")
+        found = [(hit.article_id, hit.language, hit.is_fallback) for hit in results.hits]
+        assert found[0] == ("invoices", "fr", False)
+        assert ("export", "en", True) in found
+        assert ("invoices", "en", True) not in found
+        assert found.index(("export", "en", True)) > found.index(("invoices", "fr", False))
+        assert results.total == len(found)
+
+    def test_pagination(self, corpus: SearchBackend) -> None:
+        everything = self.search(corpus, "password page billing invoices data", limit=20)
+        assert everything.total == len(everything.hits) >= 4
+        first = self.search(corpus, "password page billing invoices data", limit=2)
+        second = self.search(corpus, "password page billing invoices data", limit=2, offset=2)
+        assert first.total == second.total == everything.total
+        assert ids(first) + ids(second) == ids(everything)[:4]
+
+    def test_pagination_runs_on_into_the_fallback(self, corpus: SearchBackend) -> None:
+        everything = self.search(corpus, "factures export download", "fr", limit=20)
+        pages = [
+            self.search(corpus, "factures export download", "fr", limit=1, offset=i) for i in range(everything.total)
+        ]
+        assert [page.hits[0].article_id for page in pages] == ids(everything)
+
+    # --- index maintenance ----------------------------------------------------------------------
+
+    def test_delete_removes_every_language(self, corpus: SearchBackend) -> None:
+        corpus.delete_article("reset")
+        assert "reset" not in ids(self.search(corpus, "password"))
+        assert "reset" not in ids(self.search(corpus, "mot de passe", "fr"))
+
+    def test_reindexing_an_article_replaces_its_languages(self, corpus: SearchBackend) -> None:
+        # The French translation was removed: French readers now get the English one as fallback.
+        index_documents([d for d in CORPUS if d.article_id == "invoices" and d.language == "en"], backend=corpus)
+        results = self.search(corpus, "invoices", "fr")
+        assert [(hit.article_id, hit.is_fallback) for hit in results.hits] == [("invoices", True)]
+
+    def test_rebuild_replaces_everything(self, corpus: SearchBackend) -> None:
+        count = corpus.rebuild(iter([doc("new", "en", "Brand new article about webhooks")]))
+        assert count == 1
+        assert corpus.count() == 1
+        assert ids(self.search(corpus, "webhooks")) == ["new"]
+        assert self.search(corpus, "password").total == 0
+
+    def test_snippets_mark_matches_and_escape_html(self, backend: SearchBackend) -> None:
+        index_documents(
+            [doc("html", "en", "Embedding widgets", "", "Paste <script>alert(1)</script> and the widget appears.")],
+            backend=backend,
+        )
+        hit = self.search(backend, "widget").hits[0]
+        assert "<mark>widget</mark>" in hit.snippet
+        assert "<script>" not in hit.snippet
+        assert "&lt;script&gt;" in hit.snippet
+
+    def test_hits_carry_the_document(self, corpus: SearchBackend) -> None:
+        hit = self.search(corpus, "Réinitialiser", "fr").hits[0]
+        assert (hit.article_id, hit.language, hit.title) == ("reset", "fr", "Réinitialiser votre mot de passe")
+        assert hit.url == "/help/a/reset/?lang=fr"
+        assert hit.summary.startswith("Choisissez")
+        assert hit.score > 0
+
+
+class TestSqlite(BackendContract):
+    @pytest.fixture(autouse=True)
+    def _on_sqlite(self) -> None:
+        if connection.vendor != "sqlite":
+            pytest.skip("the SQLite FTS5 backend runs on the SQLite database (the default run)")
+
+    def make_backend(self, namespace: str) -> SearchBackend:
+        from search.backends.sqlite import SqliteBackend
+
+        return SqliteBackend(namespace)
+
+
+class TestPostgres(BackendContract):
+    supports_typos = False
+
+    @pytest.fixture(autouse=True)
+    def _on_postgres(self) -> None:
+        if connection.vendor != "postgresql":
+            pytest.skip("set DATABASE_URL=postgres://… to run the PostgreSQL backend")
+
+    def make_backend(self, namespace: str) -> SearchBackend:
+        from search.backends.postgres import PostgresBackend
+
+        return PostgresBackend(namespace)
+
+
+class TestElasticsearch(BackendContract):
+    @pytest.fixture(autouse=True)
+    def _live_cluster(self, settings: object) -> None:
+        url = os.environ.get("ELASTICSEARCH_URL")
+        if not url:
+            # Elasticsearch cannot run on our build machines; its requests are checked in test_elastic.py.
+            pytest.skip("ELASTICSEARCH_URL is not set")
+        settings.ELASTICSEARCH_URL = url
+
+    def make_backend(self, namespace: str) -> SearchBackend:
+        from search.backends.elastic import ElasticsearchBackend
+
+        return ElasticsearchBackend(namespace)
