@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "search",
     "deflection",
     "tickets",
+    "tickets.agents",
     "wagtail.api.v2",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -240,6 +241,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 CELERY_BEAT_SCHEDULE["tickets-sweep-outbox"] = {"task": "tickets.sweep_outbox", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["tickets-auto-close-solved"] = {"task": "tickets.auto_close_solved", "schedule": 900.0}
+CELERY_BEAT_SCHEDULE["tickets-agents-sla-breaches"] = {"task": "tickets_agents.detect_sla_breaches", "schedule": 120.0}
 CELERY_BEAT_SCHEDULE["search-reindex-dirty"] = {"task": "search.reindex_dirty", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["deflection-close-abandoned"] = {"task": "deflection.close_abandoned_sessions", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["deflection-recompute-funnel"] = {"task": "deflection.recompute_funnel", "schedule": 600.0}
@@ -289,6 +291,9 @@ SPECTACULAR_SETTINGS = {
 
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", "answerfirst-demo")  # seed_demo's accounts; demo only
 COMMUNITY_URL = env.url("COMMUNITY_URL", "https://community.answerfirst.example", schemes={"http", "https"})
+
+# Rate limits (django-ratelimit, counted in the cache above). Off only for load benchmarks.
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", True)
 
 # --- Logging ------------------------------------------------------------------------------------
 
