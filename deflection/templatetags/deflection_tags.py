@@ -37,7 +37,7 @@ def safe_snippet(snippet: str) -> SafeString:
     return mark_safe(text)  # noqa: S308 - only escaped text and balanced <mark> tags remain
 
 
-@register.inclusion_tag("deflection/_article_outcome.html", takes_context=True)
+@register.inclusion_tag("deflection/_article_outcome_box.html", takes_context=True)
 def deflection_article_outcome(context: template.Context, page: object | None = None) -> dict:
     """The "this answered my question" box, shown when the article was opened from a suggestion.
 
@@ -45,7 +45,7 @@ def deflection_article_outcome(context: template.Context, page: object | None = 
     still undecided; reads only (the open itself was recorded when the suggestion was followed).
     """
     request = context.get("request")
-    page = page if page is not None else context.get("page")
+    page = page if page is not None else (context.get("article") or context.get("page"))
     empty = {"show": False}
     if request is None or page is None:
         return empty
