@@ -18,7 +18,7 @@ from tests.accounts.factories import UserFactory, member
 pytestmark = pytest.mark.django_db
 
 VALID = {
-    "language": "fr",
+    "language": "en",
     "region": "FR",
     "time_zone": "Europe/Paris",
     "contact_email": "",
@@ -58,7 +58,7 @@ def test_page_says_the_sign_in_email_never_changes(signed_in, user) -> None:
 
 
 def test_preferences_are_saved(signed_in, user) -> None:
-    response = signed_in.post("/settings", VALID)
+    response = signed_in.post("/settings", {**VALID, "language": "fr"})
     assert response.status_code == 302
     profile = SupportProfile.objects.get(user=user)
     assert (profile.language, profile.region, profile.time_zone, profile.email_notifications) == (
@@ -68,7 +68,7 @@ def test_preferences_are_saved(signed_in, user) -> None:
         True,
     )
     assert response.cookies["django_language"].value == "fr"
-    signed_in.post("/settings", {**VALID, "email_notifications": ""})
+    signed_in.post("/settings", {**VALID, "language": "fr", "email_notifications": ""})
     assert not SupportProfile.objects.get(user=user).email_notifications
 
 
@@ -206,3 +206,12 @@ def test_gov_member_sees_hours(client) -> None:
     assert "Public sector (Gov) support" in text
     assert "Opens tomorrow at 3 p.m." in text
     assert "Europe/Paris" in text
+
+
+def test_page_in_french_for_a_french_profile(signed_in, user) -> None:
+    support_profile_for(user)
+    SupportProfile.objects.filter(user=user).update(language="fr")
+    text = signed_in.get("/settings").content.decode()
+    assert '<html lang="fr">' in text
+    assert "ne change jamais l’adresse e-mail avec laquelle vous vous connectez" in text
+    assert "Enregistrer les paramètres" in text
