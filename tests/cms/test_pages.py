@@ -1,0 +1,106 @@
+"""Reading the help center: templates, language fallback and switcher, audiences, ?lang=."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+NOTICE = "This article is not available in your language"
+
+
+def french_client() -> Client:
+    client = Client()
+    client.cookies["django_language"] = "fr"
+    return client
+
+
+def test_help_center_home_lists_categories_popular_articles_and_search_box(tree, client):
+    response = client.get("/help/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'action="/help/search"' in html and 'name="q"' in html
+    assert 'href="/help/account/"' in html and 'href="/help/billing/"' in html
+    assert "Reset your password" in html  # a public article among the popular ones
+    assert "Refund macro" not in html and "Change your plan" not in html  # restricted audiences
+    assert '<main id="main"' in html and 'role="search"' in html
+
+
+def test_category_page_lists_sections_and_visible_articles(tree, client):
+    html = client.get("/help/account/").content.decode()
+    assert 'href="/help/account/passwords/"' in html
+    assert "Turn on two-factor sign-in" in html
+    billing = client.get("/help/billing/").content.decode()
+    assert "Change your plan" not in billing and "Gov support hours" not in billing
+
+
+def test_category_page_shows_restricted_articles_to_those_allowed(tree, client, agent):
+    client.force_login(agent)
+    billing = client.get("/help/billing/").content.decode()
+    assert "Change your plan" in billing and "Gov support hours" in billing and "Refund macro" in billing
+
+
+def test_article_in_reader_language_with_switcher_of_existing_languages(tree):
+    response = french_client().get(tree.bilingual.url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Réinitialiser votre mot de passe" in html
+    assert "Mot de passe oublié" in html
+    assert NOTICE not in html
+    assert 'href="/help/account/passwords/reset-password/?lang=en"' in html
+    assert 'href="/help/account/passwords/reset-password/?lang=fr"' in html
+    assert "?lang=de" not in html  # only the languages the article exists in
+    assert 'class="breadcrumbs"' in html
+    assert "Mots de passe" in html  # breadcrumb in French
+
+
+def test_missing_translation_falls_back_to_english_with_a_notice(tree):
+    response = french_client().get(tree.english_only.url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Turn on two-factor sign-in" in html
+    assert "Open your security settings." in html
+    assert "Cet article n’est pas disponible dans votre langue." in html
+    assert 'lang="en"' in html  # the article body is marked as English for screen readers
+
+
+def test_notice_in_english_when_the_language_has_no_ui_catalog(tree, client):
+    html = client.get(tree.english_only.url, {"lang": "ja"}).content.decode()
+    assert NOTICE in html  # no Japanese UI catalog: the notice shows in English, still visible
+
+
+def test_lang_query_parameter_activates_language_for_the_request(tree, client):
+    html = client.get(tree.bilingual.url, {"lang": "fr"}).content.decode()
+    assert "Réinitialiser votre mot de passe" in html
+    assert "django_language" not in client.cookies  # the saved preference is untouched
+    english = client.get(tree.bilingual.url).content.decode()
+    assert "Reset your password" in english
+
+
+def test_unsupported_lang_parameter_is_ignored(tree, client):
+    response = client.get(tree.bilingual.url, {"lang": "xx"})
+    assert response.status_code == 200
+    assert "Reset your password" in response.content.decode()
+
+
+def test_restricted_articles(tree, client, customer):
+    response = client.get(tree.customers_only.url)
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    client.force_login(customer)
+    assert client.get(tree.customers_only.url).status_code == 200
+    assert client.get(tree.gov_only.url).status_code == 404
+    assert client.get(tree.internal.url).status_code == 404
+
+
+def test_article_page_has_feedback_form_and_outcome_hook_is_harmless(tree, client):
+    response = client.get(tree.bilingual.url, {"from_session": "6f1c7a52-8b0e-4d5c-9d55-0f2a1f3e9c11"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'action="/help/_feedback/{tree.bilingual.pk}/?lang=en"' in html
+    assert "csrfmiddlewaretoken" in html
+    assert 'src="/static/cms/js/feedback.js"' in html
+    assert "<script>" not in html  # no inline scripts (CSP)
+
+
+def test_home_page_shows_topics_and_popular_articles(tree, client):
+    html = client.get("/").content.decode()
+    assert 'href="/help/account/"' in html
+    assert "Reset your password" in html
