@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("search.urls")),
     path("", include("deflection.urls")),
     path("", include("tickets.urls")),
+    path("", include("tickets.agents.urls")),
     path("", include("cms.urls")),
     path("", views.home, name="home"),
 ]

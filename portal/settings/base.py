@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "search",
     "deflection",
     "tickets",
+    "tickets.mail",
     "tickets.agents",
     "wagtail.api.v2",
     "wagtail.contrib.forms",
@@ -252,6 +253,8 @@ DEFLECTION_DRAFT_RETENTION_DAYS = env.int("DEFLECTION_DRAFT_RETENTION_DAYS", 30,
 TICKETS_AUTO_CLOSE_DAYS = env.int("TICKETS_AUTO_CLOSE_DAYS", 4, minimum=1)  # solved → closed after
 TICKETS_FOLLOW_UP_DAYS = env.int("TICKETS_FOLLOW_UP_DAYS", 20, minimum=0)  # reply to closed → follow-up within
 TICKETS_OUTBOX_RETRY_MINUTES = env.int("TICKETS_OUTBOX_RETRY_MINUTES", 5, minimum=1)  # sweeper re-queues after
+CELERY_BEAT_SCHEDULE["tickets-mail-sweep-outbound"] = {"task": "tickets_mail.sweep_outbound", "schedule": 120.0}
+CELERY_BEAT_SCHEDULE["tickets-mail-poll-imap"] = {"task": "tickets_mail.poll_imap", "schedule": 60.0}  # needs IMAP_URL
 
 # --- Email --------------------------------------------------------------------------------------
 
@@ -264,6 +267,10 @@ else:
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Answerfirst Support <support@answerfirst.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Incoming mail: optional IMAP mailbox polled every minute (imaps://user:password@host:993/INBOX).
+IMAP_URL = env.str("IMAP_URL", "")
+TICKETS_MAIL_REPLY_DOMAIN = env.str("TICKETS_MAIL_REPLY_DOMAIN", "")  # signed reply addresses; default: From's domain
+TICKETS_MAIL_MAX_BYTES = env.int("TICKETS_MAIL_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)  # larger: quarantined
 
 # --- APIs ---------------------------------------------------------------------------------------
 
@@ -294,6 +301,15 @@ COMMUNITY_URL = env.url("COMMUNITY_URL", "https://community.answerfirst.example"
 
 # Rate limits (django-ratelimit, counted in the cache above). Off only for load benchmarks.
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", True)
+# Rate limits count per client: REMOTE_ADDR, or the X-Forwarded-For entry added by the nearest of
+# TRUSTED_PROXY_COUNT reverse proxies (0: no proxy, the header is ignored since clients can forge it).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+RATELIMIT_IP_META_KEY = "accounts.ratelimit.client_ip"
+# Accounts: sign-in attempts per address and per client IP ("5/5m" = 5 per 5 minutes), and how long a
+# support contact email confirmation link stays valid (seconds).
+LOGIN_RATE_PER_ACCOUNT = env.str("LOGIN_RATE_PER_ACCOUNT", "5/5m")
+LOGIN_RATE_PER_IP = env.str("LOGIN_RATE_PER_IP", "30/5m")
+CONTACT_EMAIL_LINK_MAX_AGE = env.int("CONTACT_EMAIL_LINK_MAX_AGE", 2 * 24 * 3600, minimum=300)
 
 # --- Logging ------------------------------------------------------------------------------------
 
