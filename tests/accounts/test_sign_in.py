@@ -117,3 +117,39 @@ def test_production_cookies_are_secure() -> None:
     assert (secure, httponly, csrf_secure) == (True, True, True)
     assert name.startswith("__Host-")
     assert age <= 24 * 3600
+
+
+def test_client_ip_ignores_forwarded_header_without_trusted_proxy(rf, settings) -> None:
+    from accounts.ratelimit import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = 0
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    assert client_ip(request) == "10.0.0.1"
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 1.2.3.4")
+    assert client_ip(request) == "1.2.3.4"  # the forged left entry is ignored
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="not-an-ip")
+    assert client_ip(request) == "10.0.0.1"
+
+
+def test_behind_a_proxy_clients_are_limited_separately(client, settings) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.LOGIN_RATE_PER_IP = "2/5m"
+    for number in range(2):
+        client.post(
+            "/accounts/login/", {"username": f"u{number}@example.com", "password": "x"}, HTTP_X_FORWARDED_FOR="1.1.1.1"
+        )
+    blocked = client.post(
+        "/accounts/login/", {"username": "z@example.com", "password": "x"}, HTTP_X_FORWARDED_FOR="1.1.1.1"
+    )
+    other = client.post(
+        "/accounts/login/", {"username": "z@example.com", "password": "x"}, HTTP_X_FORWARDED_FOR="2.2.2.2"
+    )
+    assert (blocked.status_code, other.status_code) == (429, 200)
+
+
+def test_malformed_rate_is_a_startup_error(settings) -> None:
+    from accounts.ratelimit import check_rates
+
+    settings.LOGIN_RATE_PER_IP = "lots"
+    assert [error.id for error in check_rates()] == ["accounts.E001"]
