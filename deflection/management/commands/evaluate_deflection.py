@@ -58,6 +58,7 @@ class Command(BaseCommand):
             if not options["articles"] or not options["queries"]:
                 raise CommandError("--articles and --queries are required (or --synthetic)")
             for name in ("articles", "queries"):
+                options[name] = Path(options[name])
                 if not options[name].is_file():
                     raise CommandError(f"--{name}: no such file {options[name]}")
             try:
