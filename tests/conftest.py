@@ -60,6 +60,18 @@ def celery_app_for(broker_url: str, **conf: object) -> object:
     return app
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests restore the migrated data (plans, groups, Wagtail's root) afterwards.
+
+    A transactional test ends with a flush, which would also delete what data migrations
+    created and leave every later test without it; serialized rollback puts it back.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and "serialized_rollback" not in marker.kwargs:
+            item.own_markers.insert(0, pytest.mark.django_db(**marker.kwargs, serialized_rollback=True).mark)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Remove this run's broker folders (the test database is dropped by pytest-django)."""
     import shutil

@@ -1,0 +1,16 @@
+"""Migrated data survives transactional tests (they flush the database when they end)."""
+
+import pytest
+
+from accounts.models import Plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transactional_test_sees_the_migrated_plans() -> None:
+    assert Plan.objects.filter(code="pro").exists()
+    Plan.objects.all().delete()
+
+
+@pytest.mark.django_db
+def test_the_next_test_still_has_them() -> None:
+    assert set(Plan.objects.values_list("code", flat=True)) >= {"free", "trial", "pro", "business", "enterprise"}
