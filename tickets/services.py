@@ -343,6 +343,9 @@ def _apply_status(ticket: Ticket, target: str, *, actor_user: AbstractBaseUser |
         fields.append("solved_at")
     ticket.save(update_fields=fields)
     _event(ticket, actor=actor_user, kind=TicketEvent.Kind.STATUS, field="status", old=old, new=target)
+    from tickets.mail.outbound import notify_status_changed  # email hook: solved/closed mails, in this transaction
+
+    notify_status_changed(ticket=ticket, old=old, new=target)
 
 
 def ticket_transition(
@@ -393,6 +396,9 @@ def comment_add(
         comment = Comment.objects.create(ticket=locked, author=author, body=text, is_public=is_public, channel=channel)
         _event(locked, actor=author, kind=TicketEvent.Kind.COMMENT, field="public" if is_public else "note")
         _store_attachments(locked, checked, comment=comment, uploaded_by=author, written=written)
+        from tickets.mail.outbound import notify_comment_added  # email hook: agent replies are mailed
+
+        notify_comment_added(comment=comment, by_agent=agent)
         now = timezone.now()
         if not agent and locked.status in REOPENED_BY_CUSTOMER_REPLY:
             _apply_status(locked, Status.OPEN, actor_user=author, now=now)
@@ -591,37 +597,10 @@ def _absolute(path: str) -> str:
 
 
 def acknowledgement_send(*, ticket_id: int) -> bool:
-    """The requester's acknowledgement, in their language, once."""
-    ticket = Ticket.objects.select_related("requester", "deflection_session").filter(pk=ticket_id).first()
-    if ticket is None:
-        return False
-    language = requester_language(ticket)
-    with translation.override(language):
-        context = {
-            "ticket": ticket,
-            "ticket_url": _absolute(ticket.get_absolute_url()),
-            "solve_url": _absolute(f"/requests/solve/{solve_link_token(ticket)}"),
-            "articles": suggested_articles(ticket),
-            "site_name": settings.WAGTAIL_SITE_NAME,
-        }
-        subject = _("[#%(number)s] We received your request: %(subject)s") % {
-            "number": ticket.number,
-            "subject": ticket.subject,
-        }
-        text = render_to_string("tickets/email/acknowledgement.txt", context)
-        html = render_to_string("tickets/email/acknowledgement.html", context)
-    sent = notification_send_once(
-        key=f"ack:{ticket.pk}",
-        ticket=ticket,
-        kind="acknowledgement",
-        recipient=requester_email(ticket),
-        subject=subject.replace("\n", " "),
-        text=text,
-        html=html,
-    )
-    if sent:
-        _event(ticket, actor=None, kind=TicketEvent.Kind.NOTIFIED, field="acknowledgement", new=language)
-    return sent
+    """The requester's acknowledgement, in their language, once: built, threaded and sent by tickets.mail."""
+    from tickets.mail.outbound import acknowledgement_send as mail_acknowledgement_send
+
+    return mail_acknowledgement_send(ticket_id=ticket_id)
 
 
 def queue_agents(ticket: Ticket) -> list[AbstractBaseUser]:
