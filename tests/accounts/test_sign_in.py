@@ -92,31 +92,25 @@ def test_password_reset_for_unknown_email_sends_nothing(client) -> None:
     assert mail.outbox == []
 
 
-def test_production_cookies_are_secure() -> None:
-    import json
-    import os
-    import subprocess
+def test_production_cookies_are_secure(monkeypatch) -> None:
+    import importlib
     import sys
 
-    from django.conf import settings
+    from portal.settings import base
 
-    code = (
-        "import json; from django.conf import settings as s; print(json.dumps([s.SESSION_COOKIE_SECURE, "
-        "s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_AGE]))"
+    # production.py reads SECRET_KEY through base's Environment; give it one without touching os.environ.
+    monkeypatch.setitem(base.env._env.ENVIRON, "SECRET_KEY", "test-only")
+    monkeypatch.delitem(sys.modules, "portal.settings.production", raising=False)
+    production = importlib.import_module("portal.settings.production")
+    monkeypatch.delitem(sys.modules, "portal.settings.production")
+
+    assert (production.SESSION_COOKIE_SECURE, production.SESSION_COOKIE_HTTPONLY, production.CSRF_COOKIE_SECURE) == (
+        True,
+        True,
+        True,
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.production", "SECRET_KEY": "test-only"}
-    output = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        env=env,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    secure, httponly, name, csrf_secure, age = json.loads(output.strip().splitlines()[-1])
-    assert (secure, httponly, csrf_secure) == (True, True, True)
-    assert name.startswith("__Host-")
-    assert age <= 24 * 3600
+    assert production.SESSION_COOKIE_NAME.startswith("__Host-")
+    assert production.SESSION_COOKIE_AGE <= 24 * 3600
 
 
 def test_client_ip_ignores_forwarded_header_without_trusted_proxy(rf, settings) -> None:
