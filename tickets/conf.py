@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-GOV_CLEARED_GROUP = "Gov cleared"
+from accounts.selectors import GOV_CLEARED_GROUP  # noqa: F401 - one name for the group, owned by accounts
 
 
 def _get(name: str, default: int) -> int:

@@ -3,7 +3,8 @@
 - a customer sees the tickets they filed, plus those of organizations that let members see each
   other's tickets;
 - an agent (staff) sees the tickets of the queues they work (superusers: every queue);
-- Gov tickets reach agents in the "Gov cleared" group only, on every path.
+- Gov tickets reach agents in the "Gov cleared" group only (``accounts.selectors.is_gov_cleared``,
+  which counts superusers as cleared), on every path.
 """
 
 from __future__ import annotations
@@ -12,12 +13,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
-from tickets import conf
+from accounts.selectors import is_gov_cleared
 from tickets.models import Attachment, Comment, Route, Status, Ticket, TicketEvent
-
-
-def is_gov_cleared(user: AbstractBaseUser) -> bool:
-    return bool(user.is_authenticated and user.is_staff and user.groups.filter(name=conf.GOV_CLEARED_GROUP).exists())
 
 
 def _customer_scope(user: AbstractBaseUser) -> Q:
@@ -26,7 +23,7 @@ def _customer_scope(user: AbstractBaseUser) -> Q:
 
 
 def _agent_scope(user: AbstractBaseUser) -> Q:
-    scope = Q() if user.is_superuser else (Q(queue__agents=user) | Q(assignee=user))
+    scope = Q(pk__isnull=False) if user.is_superuser else (Q(queue__agents=user) | Q(assignee=user))
     if not is_gov_cleared(user):
         scope &= ~Q(route=Route.GOV)
     return scope

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from accounts.entitlements import Entitlement, entitlement_for
 from accounts.models import Organization, support_profile_for
+from accounts.selectors import notification_email_for
 from tickets import conf
 from tickets.attachments import AttachmentRejected, CheckedFile, check_uploads
 from tickets.lifecycle import REOPENED_BY_CUSTOMER_REPLY, Actor, TicketTransitionError, check_transition
@@ -570,11 +571,8 @@ def requester_language(ticket: Ticket) -> str:
 
 
 def requester_email(ticket: Ticket) -> str:
-    """The support contact email when verified, else the sign-in email."""
-    profile = support_profile_for(ticket.requester)
-    if profile.contact_email and profile.contact_email_verified:
-        return profile.contact_email
-    return ticket.requester.email
+    """The support contact email when verified, else the sign-in email (accounts decides)."""
+    return notification_email_for(ticket.requester)
 
 
 def suggested_articles(ticket: Ticket, limit: int = 3) -> list[dict[str, str]]:

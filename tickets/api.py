@@ -1,0 +1,307 @@
+"""REST API for tickets: create (optionally from a deflection session), list and read, comment,
+upload files, change status. Session and token authentication (project defaults).
+
+Input and output serializers sit side by side; permissions come from ``tickets.selectors``, and
+domain errors become 4xx answers with a ``detail`` sentence.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.utils import translation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.exceptions import APIException
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tickets import selectors, services
+from tickets.attachments import AttachmentRejected
+from tickets.lifecycle import TicketTransitionError
+from tickets.models import Attachment, Comment, Priority, ProductArea, Route, Status, Ticket
+from tickets.views import attachment_response
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+
+def _raise_domain(error: Exception) -> None:
+    """Turn a service's domain error into an API error with the right status."""
+    exc = DomainError(detail=getattr(error, "message", str(error)))
+    if isinstance(error, services.NotEntitled):
+        exc.status_code = status.HTTP_403_FORBIDDEN
+    elif isinstance(error, (TicketTransitionError, services.FollowUpWindowClosed)):
+        exc.status_code = status.HTTP_409_CONFLICT
+    elif isinstance(error, AttachmentRejected) and "too large" in error.message:
+        exc.status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    logger.info("api refused: %s %s", type(error).__name__, exc.detail)
+    raise exc
+
+
+DOMAIN_ERRORS = (
+    services.TicketInputError,
+    services.NotEntitled,
+    services.FollowUpWindowClosed,
+    TicketTransitionError,
+    AttachmentRejected,
+)
+
+
+# --- Output -------------------------------------------------------------------------------------
+
+
+class AttachmentOut(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "size", "content_type", "checksum", "created_at", "url"]
+
+    def get_url(self, attachment: Attachment) -> str:
+        return f"/api/tickets/{attachment.ticket.number}/attachments/{attachment.pk}/"
+
+
+class CommentOut(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    attachments = AttachmentOut(many=True, read_only=True)
+
+    class Meta:
+        model = Comment
+        fields = ["id", "author", "body", "is_public", "channel", "created_at", "attachments"]
+
+    def get_author(self, comment: Comment) -> str:
+        return str(comment.author) if comment.author else ""
+
+
+class TicketOut(serializers.ModelSerializer):
+    requester = serializers.EmailField(source="requester.email")
+    queue = serializers.CharField(source="queue.code", default=None)
+    follow_up_of = serializers.IntegerField(source="follow_up_of.number", default=None)
+    deflection_session = serializers.UUIDField(source="deflection_session_id", allow_null=True)
+
+    class Meta:
+        model = Ticket
+        fields = [
+            "number",
+            "subject",
+            "description",
+            "status",
+            "priority",
+            "route",
+            "product_area",
+            "queue",
+            "requester",
+            "language",
+            "channel",
+            "deflection_session",
+            "follow_up_of",
+            "created_at",
+            "updated_at",
+            "first_response_at",
+            "solved_at",
+            "closed_at",
+        ]
+
+
+class TicketDetailOut(TicketOut):
+    comments = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
+
+    class Meta(TicketOut.Meta):
+        fields = [*TicketOut.Meta.fields, "comments", "attachments"]
+
+    @extend_schema_field(CommentOut(many=True))
+    def get_comments(self, ticket: Ticket) -> list[dict]:
+        return CommentOut(selectors.thread_for(self.context["request"].user, ticket), many=True).data
+
+    @extend_schema_field(AttachmentOut(many=True))
+    def get_attachments(self, ticket: Ticket) -> list[dict]:
+        return AttachmentOut(selectors.initial_attachments(ticket), many=True).data
+
+
+# --- Input --------------------------------------------------------------------------------------
+
+
+class TicketIn(serializers.Serializer):
+    subject = serializers.CharField(max_length=services.SUBJECT_MAX, allow_blank=True)
+    description = serializers.CharField(max_length=services.BODY_MAX, allow_blank=True, trim_whitespace=False)
+    route = serializers.ChoiceField(choices=Route.choices, required=False, allow_blank=True, default="")
+    product_area = serializers.ChoiceField(choices=ProductArea.choices, required=False, default=ProductArea.OTHER)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_blank=True, default="")
+    deflection_session = serializers.UUIDField(required=False, allow_null=True, default=None)
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class CommentIn(serializers.Serializer):
+    body = serializers.CharField(max_length=services.BODY_MAX, allow_blank=True, required=False, default="")
+    is_public = serializers.BooleanField(required=False, default=True)
+    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class UploadIn(serializers.Serializer):
+    files = serializers.ListField(child=serializers.FileField(), min_length=1)
+    body = serializers.CharField(max_length=services.BODY_MAX, allow_blank=True, required=False, default="")
+
+
+class StatusIn(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+
+
+def _files(request: Request, data: dict) -> list:
+    """Files from ``files`` (JSON clients cannot send any) in a multipart body."""
+    uploaded = request.FILES.getlist("files") if hasattr(request, "FILES") else []
+    return uploaded or list(data.get("files") or [])
+
+
+def _valid(serializer: serializers.Serializer) -> dict:
+    if not serializer.is_valid():
+        logger.info("api input refused: %s", serializer.errors)
+        serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# --- Views --------------------------------------------------------------------------------------
+
+
+class TicketListCreate(GenericAPIView):
+    serializer_class = TicketOut
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(responses=TicketOut(many=True), summary="List the tickets I may read")
+    def get(self, request: Request) -> Response:
+        tickets = selectors.customer_ticket_list(
+            request.user, status=request.query_params.get("status", ""), query=request.query_params.get("q", "")
+        ).select_related("queue", "follow_up_of")
+        page = self.paginate_queryset(tickets)
+        return self.get_paginated_response(TicketOut(page, many=True).data)
+
+    @extend_schema(
+        request={"application/json": TicketIn, "multipart/form-data": TicketIn},
+        responses={
+            201: TicketDetailOut,
+            400: OpenApiResponse(description="Invalid input"),
+            403: OpenApiResponse(description="Not entitled"),
+        },
+        summary="File a ticket (optionally from a deflection session)",
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(TicketIn(data=request.data))
+        try:
+            ticket = services.ticket_create(
+                requester=request.user,
+                subject=data["subject"],
+                description=data["description"],
+                route=data["route"],
+                product_area=data["product_area"],
+                priority=data["priority"],
+                language=translation.get_language(),
+                channel="api",
+                files=_files(request, data),
+                deflection_session_id=data["deflection_session"],
+            )
+        except DOMAIN_ERRORS as error:
+            _raise_domain(error)
+        ticket = selectors.ticket_for(request.user, ticket.number)
+        return Response(TicketDetailOut(ticket, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class TicketDetail(APIView):
+    @extend_schema(responses={200: TicketDetailOut, 404: OpenApiResponse(description="No such ticket")})
+    def get(self, request: Request, number: int) -> Response:
+        ticket = selectors.ticket_for(request.user, number)
+        return Response(TicketDetailOut(ticket, context={"request": request}).data)
+
+
+class TicketComments(APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(responses=CommentOut(many=True))
+    def get(self, request: Request, number: int) -> Response:
+        ticket = selectors.ticket_for(request.user, number)
+        return Response(CommentOut(selectors.thread_for(request.user, ticket), many=True).data)
+
+    @extend_schema(
+        request={"application/json": CommentIn, "multipart/form-data": CommentIn},
+        responses={201: TicketDetailOut},
+        summary="Reply (customers; a reply to a closed ticket becomes a follow-up) or add a note (agents)",
+    )
+    def post(self, request: Request, number: int) -> Response:
+        ticket = selectors.ticket_for(request.user, number)
+        data = _valid(CommentIn(data=request.data))
+        return _reply(request, ticket, body=data["body"], is_public=data["is_public"], files=_files(request, data))
+
+
+def _reply(request: Request, ticket: Ticket, *, body: str, is_public: bool, files: list) -> Response:
+    try:
+        if services.is_agent_on(request.user, ticket):
+            services.comment_add(
+                ticket=ticket, author=request.user, body=body, is_public=is_public, channel="api", files=files
+            )
+            landed = ticket
+        else:
+            if not is_public:
+                raise services.TicketInputError("Only agents can add internal notes.", field="is_public")
+            _comment, landed = services.customer_reply(
+                ticket=ticket, author=request.user, body=body, channel="api", files=files
+            )
+    except DOMAIN_ERRORS as error:
+        _raise_domain(error)
+    landed = selectors.ticket_for(request.user, landed.number)
+    return Response(TicketDetailOut(landed, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class TicketAttachments(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(responses=AttachmentOut(many=True))
+    def get(self, request: Request, number: int) -> Response:
+        ticket = selectors.ticket_for(request.user, number)
+        visible = [a for c in selectors.thread_for(request.user, ticket) for a in c.attachments.all()]
+        return Response(AttachmentOut([*selectors.initial_attachments(ticket), *visible], many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": UploadIn},
+        responses={
+            201: TicketDetailOut,
+            400: OpenApiResponse(description="File refused"),
+            413: OpenApiResponse(description="File too large"),
+        },
+        summary="Upload files (as a public update of the ticket)",
+    )
+    def post(self, request: Request, number: int) -> Response:
+        ticket = selectors.ticket_for(request.user, number)
+        data = _valid(UploadIn(data=request.data))
+        return _reply(request, ticket, body=data["body"], is_public=True, files=_files(request, data))
+
+
+class TicketAttachmentDownload(APIView):
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request: Request, number: int, attachment_id: int) -> object:
+        attachment = selectors.attachment_for(request.user, number, attachment_id)
+        return attachment_response(attachment, download=request.query_params.get("download") == "1")
+
+
+class TicketStatus(APIView):
+    @extend_schema(
+        request=StatusIn,
+        responses={200: TicketDetailOut, 409: OpenApiResponse(description="Transition refused")},
+        summary="Change status (customers: solved; agents: every allowed transition)",
+    )
+    def post(self, request: Request, number: int) -> Response:
+        ticket = selectors.ticket_for(request.user, number)
+        data = _valid(StatusIn(data=request.data))
+        try:
+            services.ticket_transition(ticket=ticket, target=data["status"], actor_user=request.user)
+        except DOMAIN_ERRORS as error:
+            _raise_domain(error)
+        ticket = selectors.ticket_for(request.user, number)
+        return Response(TicketDetailOut(ticket, context={"request": request}).data)
