@@ -109,6 +109,7 @@ DATABASES = {"default": env.database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'ans
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.RateLimitedModelBackend"]  # every login form is rate limited
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

@@ -18,6 +18,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{_RUN}.sqlite3")}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The whole run shares one client address (and one cache): tests of the sign-in limits set their own.
+LOGIN_RATE_PER_ACCOUNT = "1000/5m"
+LOGIN_RATE_PER_IP = "1000/5m"
 
 if CELERY_BROKER_URL.startswith("filesystem"):
     # Keep the suite's queue apart from a `make run` worker's, which would steal its tasks.

@@ -147,3 +147,16 @@ def test_malformed_rate_is_a_startup_error(settings) -> None:
 
     settings.LOGIN_RATE_PER_IP = "lots"
     assert [error.id for error in check_rates()] == ["accounts.E001"]
+
+
+@pytest.mark.parametrize("login_url", ["/admin/login/", "/django-admin/login/"])
+def test_admin_login_forms_are_limited_too(client, settings, login_url: str) -> None:
+    settings.LOGIN_RATE_PER_ACCOUNT = "2/5m"
+    UserFactory(email="staff@example.com", is_staff=True, is_superuser=True)
+    for _attempt in range(2):
+        client.post(login_url, {"username": "staff@example.com", "password": "wrong"})
+    client.post(login_url, {"username": "staff@example.com", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    cache.clear()
+    client.post(login_url, {"username": "staff@example.com", "password": PASSWORD})
+    assert client.session.get("_auth_user_id")
