@@ -132,3 +132,10 @@ def test_article_outcome_include_offers_this_answered_my_question(browser, index
     plain = factory.get("/help/a/101/")
     plain.user = AnonymousUser()
     assert template.render(Context({"request": plain, "page": Page()})).strip() == ""
+
+
+def test_the_page_speaks_french(browser) -> None:
+    browser.cookies["django_language"] = "fr"
+    html = browser.get("/requests/new").content.decode()
+    assert "Nouvelle demande" in html and "Trouver des réponses" in html
+    assert 'data-language="fr"' in html
