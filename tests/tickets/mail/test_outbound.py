@@ -11,7 +11,7 @@ from django.core import mail, signing
 from django.utils import timezone
 
 from tests.tickets.conftest import World
-from tests.tickets.mail.conftest import file_ticket, set_contact
+from tests.tickets.mail.conftest import file_ticket, processed_ticket, set_contact
 from tickets import services
 from tickets.mail import addresses, outbound
 from tickets.mail.models import OutboundMessage
@@ -24,13 +24,6 @@ pytestmark = pytest.mark.django_db
 
 def headers_of(message: mail.EmailMessage) -> dict[str, str]:
     return {key.lower(): value for key, value in message.message().items()}
-
-
-def processed_ticket(world: World, **overrides: object):
-    ticket = file_ticket(world, **overrides)
-    process_new_ticket.apply(args=[ticket.pk]).get()
-    mail.outbox.clear()
-    return ticket
 
 
 class TestAcknowledgement:
