@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.html import escape
@@ -106,7 +107,9 @@ def article_draft_from_ticket(*, ticket: Ticket, agent: AbstractBaseUser, catego
     if answer is None:
         raise DraftRefused(_("Reply to the customer first: the article is drafted from your public answer."))
     agents = list(
-        type(agent).objects.filter(pk__in=ticket.comments.exclude(author_id=ticket.requester_id).values("author_id"))
+        get_user_model().objects.filter(
+            pk__in=ticket.comments.exclude(author_id=ticket.requester_id).values("author_id")
+        )
     )
     people = _people_of([ticket.requester, agent, *agents])
     organizations = [ticket.organization.name] if ticket.organization_id else []

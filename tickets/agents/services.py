@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tickets import conf
+from accounts.selectors import is_gov_cleared
 from tickets.lifecycle import Actor, TicketTransitionError, check_transition
 from tickets.models import Priority, Status, Ticket, TicketEvent
 from tickets.services import TicketInputError, comment_add, ticket_transition
@@ -47,7 +47,7 @@ def _check_assignee(ticket: Ticket, assignee: AbstractBaseUser | None) -> None:
         return
     if not (assignee.is_active and assignee.is_staff):
         raise WorkspaceError(_("Tickets can only be assigned to active agents."))
-    if ticket.is_gov and not assignee.groups.filter(name=conf.GOV_CLEARED_GROUP).exists():
+    if ticket.is_gov and not is_gov_cleared(assignee):
         raise WorkspaceError(
             _("Ticket #%(number)s is a Gov ticket: only Gov-cleared agents can take it.") % {"number": ticket.number}
         )
