@@ -290,3 +290,30 @@ def test_agents_own_request_is_not_in_the_workspace(world: World, client_for: Ca
     own = services.ticket_create(requester=world.agent, subject="My own", description="x")
     services.ticket_triage(ticket_id=own.pk)
     assert client_for(world.agent).get(f"/agent/tickets/{own.number}").status_code == 404
+
+
+def test_deflection_context_shows_draft_suggestions_and_opens(
+    world: World, make_ticket: Callable, client_for: Callable
+) -> None:
+    from deflection.models import DeflectionEvent, DeflectionSession
+
+    session = DeflectionSession.objects.create(
+        user=world.alice,
+        language="en",
+        subject="csv export broken",
+        description="The export button shows error 500",
+        last_suggestions=[
+            {"article_id": "11", "rank": 1, "title": "Export your data", "url": "/help/data/export/?lang=en"},
+            {"article_id": "12", "rank": 2, "title": "Error codes", "url": "/help/data/errors/?lang=en"},
+        ],
+    )
+    DeflectionEvent.objects.create(session=session, kind="opened", article_id="12", rank=2)
+    DeflectionEvent.objects.create(session=session, kind="opened", article_id="99", rank=1)
+    ticket = make_ticket(world.alice, subject="Export broken", deflection_session_id=session.pk)
+    page = client_for(world.agent).get(f"/agent/tickets/{ticket.number}")
+    context = page.context["deflection"]
+    assert (context.subject, context.description) == ("csv export broken", "The export button shows error 500")
+    assert [(s.title, s.opened) for s in context.suggestions] == [("Export your data", False), ("Error codes", True)]
+    assert context.opened_elsewhere == ["99"]
+    html = page.content.decode()
+    assert "The export button shows error 500" in html and "Also opened 1 article" in html
