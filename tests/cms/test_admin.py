@@ -1,0 +1,30 @@
+"""The Wagtail editor shows the translated fields, and previews render the article template."""
+
+from __future__ import annotations
+
+from cms.models import ArticleViewCount
+
+
+def test_edit_view_has_a_field_per_language(tree, admin_client):
+    response = admin_client.get(f"/admin/pages/{tree.bilingual.pk}/edit/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for name in ["title_en", "title_fr", "title_ja", "summary_fr", "audience", "last_reviewed", "tags"]:
+        assert f'name="{name}"' in html, name
+    for language in ["en", "fr", "de", "ja"]:
+        assert f"body_{language}-content" in html  # the StreamField editor of each language
+
+
+def test_add_views_follow_the_tree_rules(tree, admin_client):
+    assert admin_client.get(f"/admin/pages/add/cms/articlepage/{tree.account.pk}/").status_code == 200
+    refused = admin_client.get(f"/admin/pages/add/cms/articlepage/{tree.help_center.pk}/")
+    assert refused.status_code == 302 and refused["Location"] == "/admin/"  # Wagtail refuses with a message
+    assert admin_client.get(f"/admin/pages/add/cms/categorypage/{tree.account.pk}/").status_code == 200
+
+
+def test_preview_renders_the_article_and_is_not_counted_as_a_view(tree):
+    tree.bilingual.title_en = "Draft title"
+    response = tree.bilingual.make_preview_request()
+    assert response.status_code == 200
+    assert "Draft title" in response.content.decode()
+    assert not ArticleViewCount.objects.exists()
