@@ -105,7 +105,8 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
             except DOMAIN_ERRORS as error:
                 logger.info("ticket refused for user %s: %s", request.user.pk, error)
                 field = getattr(error, "field", None)
-                form.add_error(field if field in form.fields else None, error.message)
+                visible = field in form.fields and not form.fields[field].widget.is_hidden
+                form.add_error(field if visible else None, error.message)
             else:
                 messages.success(
                     request, _("Your request #%(number)s was sent. We will email you.") % {"number": ticket.number}
