@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -38,6 +40,16 @@ class CsrfSessionAuthentication(SessionAuthentication):
         if user is not None and user.is_active:
             return (user, None)
         return None
+
+
+class CsrfSessionScheme(OpenApiAuthenticationExtension):
+    """Documents ``CsrfSessionAuthentication`` in the schema as the session cookie (plus X-CSRFToken)."""
+
+    target_class = CsrfSessionAuthentication
+    name = "sessionCookieWithCsrf"
+
+    def get_security_definition(self, auto_schema: object) -> dict:
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME}
 
 
 class RateLimitedAPIView(APIView):

@@ -113,6 +113,8 @@ def suggest_for_draft(
         )
     else:
         update = {**values, "suggestion_requests": F("suggestion_requests") + 1}
+        if getattr(user, "is_authenticated", False) and session.user_id is None:
+            update["user"] = user  # drafted anonymously, then signed in on the same browser
         if shown and session.first_suggested_at is None:
             update["first_suggested_at"] = now
         # One UPDATE, guarded so a concurrent outcome is never overwritten by a late keystroke.
