@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("search.urls")),
     path("", include("deflection.urls")),
+    path("", include("tickets.mail.urls")),
     path("", include("tickets.urls")),
     path("", include("tickets.agents.urls")),
     path("", include("cms.urls")),

@@ -294,3 +294,31 @@ def _new_request(
     except (services.TicketInputError, services.NotEntitled, AttachmentRejected) as refusal:
         raise _Done(Result.QUARANTINED, "refused", refusal.message) from None
     return Result.PROCESSED, "new_ticket", "\n".join(refused)
+
+
+def inbound_reprocess(*, message: InboundMessage, reviewer: AbstractBaseUser) -> InboundMessage:
+    """Run a quarantined message through the rules again (after an agent fixed the cause, e.g. added
+    the sender's contact email); other statuses are left alone, so nothing is ever added twice."""
+    if message.status != Result.QUARANTINED:
+        return message
+    raw = bytes(message.raw)
+    try:
+        parsed = parsing.parse_bytes(raw)
+    except Exception:
+        parsed = None
+    try:
+        status, reason, detail = _process(message, raw, parsed, "")
+    except Exception as error:
+        logger.exception("email %s could not be processed again", message.message_id)
+        status, reason, detail = Result.QUARANTINED, "error", repr(error)[:5000]
+    InboundMessage.objects.filter(pk=message.pk).update(
+        status=status,
+        reason=reason,
+        detail=detail[:5000],
+        processed_at=timezone.now(),
+        reviewed_by=reviewer,
+        reviewed_at=timezone.now(),
+    )
+    message.refresh_from_db()
+    logger.info("email %s processed again by %s: %s %s", message.message_id, reviewer.pk, status, reason)
+    return message
