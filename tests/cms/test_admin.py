@@ -28,3 +28,20 @@ def test_preview_renders_the_article_and_is_not_counted_as_a_view(tree):
     assert response.status_code == 200
     assert "Draft title" in response.content.decode()
     assert not ArticleViewCount.objects.exists()
+
+
+def test_scheduled_publishing_task_publishes_due_revisions(tree):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cms.tasks import publish_scheduled
+
+    article = tree.english_only
+    article.title_en = "Two-factor sign-in, revised"
+    article.save_revision(approved_go_live_at=timezone.now() - dt.timedelta(minutes=1))
+    article.refresh_from_db()
+    assert article.title_en == "Turn on two-factor sign-in"
+    publish_scheduled.apply()
+    article.refresh_from_db()
+    assert article.title_en == "Two-factor sign-in, revised"
