@@ -247,8 +247,14 @@ class ArticlePage(Page):
         context = super().get_context(request, *args, **kwargs)
         language = translation.get_language() or settings.LANGUAGE_CODE
         available = self.available_languages()
+        shown = self.display_language(language)
         context["reader_language"] = language
-        context["display_language"] = self.display_language(language)
+        context["display_language"] = shown
+        # Title, summary and body all in the language shown, even when some fields are translated
+        # and others not: a French title over an English body would mislead the reader.
+        context["article_title"] = _field_in(self, "title", shown) or self.title
+        context["article_summary"] = _field_in(self, "summary", shown) or ""
+        context["article_body"] = _field_in(self, "body", shown) or self.body
         context["translation_missing"] = language not in available
         context["language_links"] = [
             {"code": code, "url": self.url_for_language(code), "current": code == context["display_language"]}

@@ -69,7 +69,7 @@ class FeedbackReportView(ReportView):
 
     def decorate_paginated_queryset(self, object_list: Any) -> Any:
         pages = list(object_list)
-        comments = recent_comments([page.pk for page in pages], language=self.filter_values()["language"])
+        comments = recent_comments([page.pk for page in pages], **self.filter_values())
         for page in pages:
             votes = page.yes + page.no
             page.helpful_ratio = round(page.yes / votes, 3) if votes else None

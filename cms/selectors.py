@@ -88,11 +88,22 @@ def feedback_report(
     ).order_by("-views", "path")
 
 
-def recent_comments(article_ids: list[int], *, language: str | None = None, per_article: int = 3) -> dict[int, list]:
+def recent_comments(
+    article_ids: list[int],
+    *,
+    language: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    per_article: int = 3,
+) -> dict[int, list]:
     """The latest comments left with a "No", a few per article."""
     comments = ArticleFeedback.objects.filter(article_id__in=article_ids, helpful=False).exclude(comment="")
     if language:
         comments = comments.filter(language=language)
+    if date_from:
+        comments = comments.filter(updated_at__date__gte=date_from)
+    if date_to:
+        comments = comments.filter(updated_at__date__lte=date_to)
     grouped: dict[int, list] = {}
     for feedback in comments.order_by("-updated_at"):
         bucket = grouped.setdefault(feedback.article_id, [])

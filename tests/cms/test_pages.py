@@ -104,3 +104,11 @@ def test_home_page_shows_topics_and_popular_articles(tree, client):
     html = client.get("/").content.decode()
     assert 'href="/help/account/"' in html
     assert "Reset your password" in html
+
+
+def test_partly_translated_article_is_shown_wholly_in_the_fallback_language(tree, client):
+    tree.english_only.title_de = "Zwei-Faktor-Anmeldung"  # a title without a body is not a translation
+    tree.english_only.save()
+    html = client.get(tree.english_only.url, {"lang": "de"}).content.decode()
+    assert "Zwei-Faktor-Anmeldung" not in html
+    assert '<h1 id="article-title">Turn on two-factor sign-in</h1>' in html
