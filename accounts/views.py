@@ -9,12 +9,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 from accounts import services
@@ -32,6 +34,10 @@ def _login_rate_per_account(group: str, request: HttpRequest) -> str:
 
 def _login_rate_per_ip(group: str, request: HttpRequest) -> str:
     return getattr(settings, "LOGIN_RATE_PER_IP", "30/5m")
+
+
+def _contact_email_rate(group: str, request: HttpRequest) -> str:
+    return getattr(settings, "CONTACT_EMAIL_RATE", "5/h")
 
 
 def _posted_email(group: str, request: HttpRequest) -> str:
@@ -101,24 +107,32 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             logger.info("settings refused for user %s: %s", request.user.pk, form.errors.as_json())
             return _render_settings(request, form, profile, status=400)
         data = form.cleaned_data
-        services.profile_update_preferences(
-            user=request.user,
-            language=data["language"],
-            region=data["region"],
-            time_zone=data["time_zone"],
-            email_notifications=data["email_notifications"],
-        )
         current = profile.pending_contact_email or profile.contact_email
-        if data["contact_email"] != current:
-            sent = services.contact_email_change_request(
+        changing_email = bool(data["contact_email"]) and data["contact_email"].lower() != current
+        if changing_email and is_ratelimited(
+            request, group="contact-email", key="user", rate=_contact_email_rate, increment=True
+        ):
+            # Each change sends an email to an address of the user's choosing: cap it.
+            logger.warning("contact email change rate limit hit for user %s", request.user.pk)
+            form.add_error("contact_email", _("Too many confirmation emails were sent. Try again in an hour."))
+            return _render_settings(request, form, profile, status=429)
+        with transaction.atomic():
+            services.profile_update_preferences(
+                user=request.user,
+                language=data["language"],
+                region=data["region"],
+                time_zone=data["time_zone"],
+                email_notifications=data["email_notifications"],
+            )
+            sent = data["contact_email"].lower() != current and services.contact_email_change_request(
                 user=request.user, new_email=data["contact_email"], base_url=request.build_absolute_uri("/")
             )
-            if sent:
-                messages.info(
-                    request,
-                    _("We sent a confirmation link to %(email)s. The new address is used once you follow it.")
-                    % {"email": data["contact_email"]},
-                )
+        if sent:
+            messages.info(
+                request,
+                _("We sent a confirmation link to %(email)s. The new address is used once you follow it.")
+                % {"email": data["contact_email"]},
+            )
         language = data["language"] or translation.get_language()
         with translation.override(language):
             messages.success(request, _("Your settings were saved."))

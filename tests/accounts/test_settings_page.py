@@ -215,3 +215,25 @@ def test_page_in_french_for_a_french_profile(signed_in, user) -> None:
     assert '<html lang="fr">' in text
     assert "ne change jamais l’adresse e-mail avec laquelle vous vous connectez" in text
     assert "Enregistrer les paramètres" in text
+
+
+def test_confirmation_emails_are_capped(signed_in, user, settings, django_capture_on_commit_callbacks) -> None:
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.CONTACT_EMAIL_RATE = "2/h"
+    with django_capture_on_commit_callbacks(execute=True):
+        for number in range(2):
+            assert signed_in.post("/settings", {**VALID, "contact_email": f"c{number}@example.org"}).status_code == 302
+        response = signed_in.post("/settings", {**VALID, "language": "de", "contact_email": "c9@example.org"})
+    assert response.status_code == 429
+    assert "Too many confirmation emails" in response.content.decode()
+    assert len(mail.outbox) == 2
+    profile = SupportProfile.objects.get(user=user)
+    assert (profile.pending_contact_email, profile.language) == ("c1@example.org", "en")  # nothing saved
+    # Saving other preferences is still possible.
+    assert (
+        signed_in.post("/settings", {**VALID, "language": "de", "contact_email": "c1@example.org"}).status_code == 302
+    )
+    assert SupportProfile.objects.get(user=user).language == "de"
+    cache.clear()
