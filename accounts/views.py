@@ -64,10 +64,10 @@ class SignInView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if getattr(request, "limited", False):
             logger.warning("sign-in rate limit hit for %s", request.META.get("REMOTE_ADDR"))
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, _("Too many sign-in attempts. Wait a few minutes, then try again."))
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+            # An unbound form: validating the bound one would check the password, which the limit forbids.
+            form = self.form_class(request=request, initial={"username": request.POST.get("username", "")})
+            message = _("Too many sign-in attempts. Wait a few minutes, then try again.")
+            return self.render_to_response(self.get_context_data(form=form, limited=message), status=429)
         return super().post(request, *args, **kwargs)
 
 
@@ -79,10 +79,9 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if getattr(request, "limited", False):
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, _("Too many requests. Wait a few minutes, then try again."))
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+            logger.warning("password reset rate limit hit for %s", request.META.get("REMOTE_ADDR"))
+            message = _("Too many requests. Wait a few minutes, then try again.")
+            return self.render_to_response(self.get_context_data(form=self.form_class(), limited=message), status=429)
         return super().post(request, *args, **kwargs)
 
 

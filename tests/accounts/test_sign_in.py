@@ -160,3 +160,29 @@ def test_admin_login_forms_are_limited_too(client, settings, login_url: str) -> 
     cache.clear()
     client.post(login_url, {"username": "staff@example.com", "password": PASSWORD})
     assert client.session.get("_auth_user_id")
+
+
+def test_limited_sign_in_does_not_check_the_password(client, settings) -> None:
+    from django.contrib.auth.signals import user_login_failed
+
+    settings.LOGIN_RATE_PER_ACCOUNT = "1/5m"
+    UserFactory(email="slow@example.com")
+    client.post("/accounts/login/", {"username": "slow@example.com", "password": "x"})
+    checks: list[object] = []
+    user_login_failed.connect(lambda **kwargs: checks.append(kwargs), weak=False, dispatch_uid="t")
+    try:
+        response = client.post("/accounts/login/", {"username": "slow@example.com", "password": "y"})
+    finally:
+        user_login_failed.disconnect(dispatch_uid="t")
+    assert response.status_code == 429
+    assert checks == []
+    assert 'value="slow@example.com"' in response.content.decode()
+
+
+def test_password_reset_is_limited_per_ip(client, settings) -> None:
+    settings.LOGIN_RATE_PER_IP = "2/5m"
+    for _ in range(2):
+        assert client.post("/accounts/password_reset/", {"email": "a@example.com"}).status_code == 302
+    response = client.post("/accounts/password_reset/", {"email": "a@example.com"})
+    assert response.status_code == 429
+    assert "Too many requests" in response.content.decode()
