@@ -12,6 +12,7 @@ import uuid
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -145,7 +146,8 @@ def open_article(request: HttpRequest, session_id: uuid.UUID, article_id: str) -
     """Record that a suggestion was opened, then show the article (only URLs we suggested)."""
     session = _own_session(request, session_id)
     shown = session.suggestion_for(article_id)
-    if shown is None or not str(shown.get("url", "")).startswith("/"):
+    target = str(shown.get("url", "")) if shown else ""
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         raise Http404("This article was not suggested in this session.")
     services.session_record_event(
         session_id=session.pk,
@@ -155,7 +157,7 @@ def open_article(request: HttpRequest, session_id: uuid.UUID, article_id: str) -
         article_id=article_id,
         rank=shown.get("rank"),
     )
-    return HttpResponseRedirect(article_link(shown["url"], session.pk))
+    return HttpResponseRedirect(article_link(target, session.pk))
 
 
 @require_POST

@@ -139,3 +139,12 @@ def test_the_page_speaks_french(browser) -> None:
     html = browser.get("/requests/new").content.decode()
     assert "Nouvelle demande" in html and "Trouver des réponses" in html
     assert 'data-language="fr"' in html
+
+
+def test_open_never_redirects_off_site(browser, indexed) -> None:
+    browser.post("/requests/new", {"subject": "forgot password", "action": "find"})
+    session = DeflectionSession.objects.get()
+    shown = [*session.last_suggestions, {"article_id": "666", "rank": 9, "title": "x", "url": "//evil.example/x"}]
+    DeflectionSession.objects.filter(pk=session.pk).update(last_suggestions=shown)
+    assert browser.get(f"/requests/new/s/{session.pk}/open/666").status_code == 404
+    assert not DeflectionEvent.objects.exists()
