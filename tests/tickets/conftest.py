@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from accounts.models import Membership, Organization, Plan, User
 from tickets.conf import GOV_CLEARED_GROUP
@@ -130,3 +132,10 @@ def world(db: None) -> World:
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Start every test in the default language (a French request earlier must not leak in)."""
+    with translation.override("en"):
+        yield

@@ -256,3 +256,56 @@ class TestSolveLink:
             pytest.raises(services.TicketInputError, match="expired"),
         ):
             services.ticket_solve_from_link(token=token)
+
+
+class TestAcknowledgement:
+    def test_plain_text_and_html_with_suggestions_and_a_working_solve_link(self, world: World) -> None:
+        from django.core import mail
+
+        from deflection.models import DeflectionSession
+
+        session = DeflectionSession.objects.create(
+            user=world.alice,
+            language="en",
+            subject="Export",
+            description="Export fails",
+            last_suggestions=[
+                {"article_id": str(i), "rank": i, "title": f"Article {i}", "url": f"/help/a{i}/"} for i in range(1, 6)
+            ],
+        )
+        ticket = file_ticket(world, deflection_session_id=session.pk)
+        services.ticket_triage(ticket_id=ticket.pk)
+        assert services.acknowledgement_send(ticket_id=ticket.pk) is True
+        assert services.acknowledgement_send(ticket_id=ticket.pk) is False  # the unique key holds
+        [message] = mail.outbox
+        assert message.to == ["alice@acme.test"]
+        assert f"[#{ticket.number}]" in message.subject
+        html, mimetype = message.alternatives[0]
+        assert mimetype == "text/html"
+        for body in (message.body, html):
+            assert "Article 1" in body and "Article 3" in body and "Article 4" not in body  # at most 3
+            assert "http://127.0.0.1:8000/help/a1/" in body
+        token = message.body.split("/requests/solve/")[1].split()[0]
+        assert services.ticket_solve_from_link(token=token).status == Status.SOLVED
+
+    def test_sent_in_the_requesters_language_to_the_verified_contact_email(self, world: World) -> None:
+        from django.core import mail
+
+        from accounts.models import support_profile_for
+
+        profile = support_profile_for(world.alice)
+        profile.language, profile.contact_email, profile.contact_email_verified = "fr", "support@acme.test", True
+        profile.save()
+        ticket = file_ticket(world)
+        services.acknowledgement_send(ticket_id=ticket.pk)
+        [message] = mail.outbox
+        assert message.to == ["support@acme.test"]
+        assert f"n° {ticket.number}" in message.body and "Nous avons bien reçu votre demande" in message.body
+
+    def test_subject_markup_is_escaped_in_html(self, world: World) -> None:
+        from django.core import mail
+
+        ticket = file_ticket(world, subject="<script>x</script>")
+        services.acknowledgement_send(ticket_id=ticket.pk)
+        html = mail.outbox[0].alternatives[0][0]
+        assert "<script>x</script>" not in html and "&lt;script&gt;" in html

@@ -254,3 +254,14 @@ class TestList:
         client = client_for(world.alice)
         assert f"#{bobs.number}<" in client.get("/requests/").content.decode()
         assert f"#{bobs.number}<" not in client.get("/requests/", {"mine": "on"}).content.decode()
+
+
+def test_portal_pages_speak_french(world: World) -> None:
+    client = client_for(world.alice)
+    client.cookies["django_language"] = "fr"
+    ticket = file_ticket(world)
+    assert "Mes demandes" in client.get("/requests/").content.decode()
+    page = client.get(f"/requests/{ticket.number}").content.decode()
+    assert "Partager et mettre à jour" in page and "Marquer comme résolue" in page
+    response = client.post(f"/requests/{ticket.number}", {"body": " "})
+    assert "Le champ « Message » ne peut pas être vide." in response.content.decode()
