@@ -11,7 +11,7 @@ class DraftForm(forms.Form):
 
     subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX, required=False)
     description = forms.CharField(
-        label=_("Describe your question"),
+        label=_("Description"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
         max_length=50_000,

@@ -47,7 +47,7 @@ def test_from_draft_to_this_answered_my_question(article) -> None:
     page = browser.get(opened["Location"])
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Cela a répondu à ma question" in html  # the deflection include on the cms article page
+    assert "Cet article a répondu à ma question" in html  # the deflection include on the cms article page
     assert f'name="article_id" value="{article.pk}"' in html
 
     browser.post(f"/requests/new/s/{session.pk}/outcome", {"outcome": "deflected", "article_id": str(article.pk)})
