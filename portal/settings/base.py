@@ -252,6 +252,8 @@ CELERY_BEAT_SCHEDULE["deflection-purge-drafts"] = {"task": "deflection.purge_dra
 # Deflection: idle minutes before a draft counts as abandoned; days a draft's text is kept.
 DEFLECTION_ABANDON_AFTER_MINUTES = env.int("DEFLECTION_ABANDON_AFTER_MINUTES", 30, minimum=1)
 DEFLECTION_DRAFT_RETENTION_DAYS = env.int("DEFLECTION_DRAFT_RETENTION_DAYS", 30, minimum=1)
+DEFLECTION_SUGGEST_RATE = env.str("DEFLECTION_SUGGEST_RATE", "60/m")  # per IP and per user (django-ratelimit)
+DEFLECTION_EVENTS_RATE = env.str("DEFLECTION_EVENTS_RATE", "60/m")
 TICKETS_AUTO_CLOSE_DAYS = env.int("TICKETS_AUTO_CLOSE_DAYS", 4, minimum=1)  # solved → closed after
 TICKETS_FOLLOW_UP_DAYS = env.int("TICKETS_FOLLOW_UP_DAYS", 20, minimum=0)  # reply to closed → follow-up within
 TICKETS_OUTBOX_RETRY_MINUTES = env.int("TICKETS_OUTBOX_RETRY_MINUTES", 5, minimum=1)  # sweeper re-queues after
