@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -340,7 +341,12 @@ class RouteHours(models.Model):
 class AccountImport(models.Model):
     """An uploaded sync file (CSV or JSON); the admin action runs it and keeps the report here."""
 
-    file = models.FileField(_("file"), upload_to="account-imports/")
+    file = models.FileField(
+        _("file"),
+        upload_to="account-imports/",
+        validators=[FileExtensionValidator(["csv", "json"])],
+        help_text=_("A .csv or .json export of organizations, plans and memberships."),
+    )
     uploaded_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     ran_at = models.DateTimeField(_("last run"), null=True, blank=True)

@@ -179,3 +179,13 @@ def test_admin_action_runs_the_import(admin_client, settings, tmp_path: Path) ->
         "/django-admin/accounts/accountimport/", {"action": "run_import", "_selected_action": [upload.pk]}
     )
     assert counts() == before
+
+
+def test_admin_refuses_other_file_types(admin_client, settings, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    response = admin_client.post(
+        "/django-admin/accounts/accountimport/add/", {"file": SimpleUploadedFile("accounts.xlsx", b"PK\x03\x04")}
+    )
+    assert response.status_code == 200
+    assert "File extension" in response.content.decode()
+    assert AccountImport.objects.count() == 0
