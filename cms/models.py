@@ -69,10 +69,10 @@ class HelpCenterPage(Page):
         verbose_name = _("help center")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from cms.selectors import popular_articles
+        from cms.selectors import popular_articles, visible_categories
 
         context = super().get_context(request, *args, **kwargs)
-        context["categories"] = CategoryPage.objects.child_of(self).live().public().specific()
+        context["categories"] = visible_categories(self, request.user)
         context["popular_articles"] = popular_articles(user=request.user, limit=6)
         return context
 
@@ -108,9 +108,11 @@ class CategoryPage(Page):
         return {code: _url_with_lang(self.url, code) for code in language_codes()}
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from cms.selectors import visible_categories
+
         context = super().get_context(request, *args, **kwargs)
         audiences = article_audiences_for(request.user)
-        context["sections"] = CategoryPage.objects.child_of(self).live().public().specific()
+        context["sections"] = visible_categories(self, request.user)
         context["articles"] = (
             ArticlePage.objects.child_of(self).live().public().filter(audience__in=audiences).order_by("path")
         )

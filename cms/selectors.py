@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.audiences import article_audiences_for
-from cms.models import ArticleFeedback, ArticlePage, ArticleViewCount
+from cms.models import ArticleFeedback, ArticlePage, ArticleViewCount, CategoryPage
 
 VISITOR_SESSION_KEY = "cms_visitor"
 POPULAR_WINDOW_DAYS = 30
@@ -20,6 +20,16 @@ POPULAR_WINDOW_DAYS = 30
 def visible_articles(user: object | None) -> QuerySet[ArticlePage]:
     """Live, non-restricted articles whose audience ``user`` may read."""
     return ArticlePage.objects.live().public().filter(audience__in=article_audiences_for(user))
+
+
+def visible_categories(parent: object, user: object | None) -> list[CategoryPage]:
+    """Child categories of ``parent`` holding at least one article ``user`` may read (at any depth).
+
+    An internal-only category would otherwise show customers an empty shelf.
+    """
+    paths = list(visible_articles(user).values_list("path", flat=True))
+    categories = CategoryPage.objects.child_of(parent).live().public().specific()
+    return [category for category in categories if any(path.startswith(category.path) for path in paths)]
 
 
 def article_for_reader(user: object | None, article_id: int) -> ArticlePage | None:

@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 
 from cms.models import CategoryPage, HelpCenterPage
-from cms.selectors import popular_articles
+from cms.selectors import popular_articles, visible_categories
 
 register = template.Library()
 
@@ -18,7 +18,8 @@ def help_categories(context: dict[str, Any]) -> list[CategoryPage]:
     root = HelpCenterPage.objects.live().first()
     if root is None:
         return []
-    return list(CategoryPage.objects.child_of(root).live().public())
+    request = context.get("request")
+    return visible_categories(root, getattr(request, "user", None))
 
 
 @register.simple_tag(takes_context=True)

@@ -18,7 +18,8 @@ def test_help_center_home_lists_categories_popular_articles_and_search_box(tree,
     assert response.status_code == 200
     html = response.content.decode()
     assert 'action="/help/search"' in html and 'name="q"' in html
-    assert 'href="/help/account/"' in html and 'href="/help/billing/"' in html
+    assert 'href="/help/account/"' in html
+    assert 'href="/help/billing/"' not in html  # holds no article an anonymous reader may see
     assert "Reset your password" in html  # a public article among the popular ones
     assert "Refund macro" not in html and "Change your plan" not in html  # restricted audiences
     assert '<main id="main"' in html and 'role="search"' in html
@@ -34,6 +35,7 @@ def test_category_page_lists_sections_and_visible_articles(tree, client):
 
 def test_category_page_shows_restricted_articles_to_those_allowed(tree, client, agent):
     client.force_login(agent)
+    assert 'href="/help/billing/"' in client.get("/help/").content.decode()
     billing = client.get("/help/billing/").content.decode()
     assert "Change your plan" in billing and "Gov support hours" in billing and "Refund macro" in billing
 
@@ -112,3 +114,11 @@ def test_partly_translated_article_is_shown_wholly_in_the_fallback_language(tree
     html = client.get(tree.english_only.url, {"lang": "de"}).content.decode()
     assert "Zwei-Faktor-Anmeldung" not in html
     assert '<h1 id="article-title">Turn on two-factor sign-in</h1>' in html
+
+
+def test_lists_mark_articles_shown_in_english(tree):
+    html = french_client().get("/help/account/").content.decode()
+    two_factor = html[html.index("Turn on two-factor sign-in") :]
+    assert two_factor.index("En anglais") < two_factor.index("</li>")
+    passwords = french_client().get("/help/account/passwords/").content.decode()
+    assert "Réinitialiser votre mot de passe" in passwords and "En anglais" not in passwords
