@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -71,15 +70,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     queues = selectors.queues_for(request.user)
     if filters.queue and filters.queue not in {q.code for q in queues}:
         raise Http404("No such queue.")
-    tickets = selectors.queue_list(request.user, filters, now=now)
-    page = Paginator(tickets, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
-    queue_counts = selectors.queue_counts(request.user)
+    page = selectors.queue_page(request.user, filters, page=request.GET.get("page"), now=now)
+    counts = selectors.workspace_counts(request.user, queues, now=now)
     context = {
         "form": form,
         "filters": filters,
         "page": page,
-        "counts": selectors.view_counts(request.user, now=now),
-        "queues": [{"queue": q, "count": queue_counts.get(q.pk, 0)} for q in queues],
+        "counts": counts.views,
+        "queues": [{"queue": q, "count": counts.queues.get(q.pk, 0)} for q in queues],
         "agents": selectors.assignable_agents(request.user),
         "statuses": Status.choices,
         "now": now,
