@@ -71,6 +71,7 @@ def suggest_for_draft(
     Raises ``InvalidLanguage`` and ``SessionNotFound`` (unknown or foreign ``session_id``).
     """
     check_language(language)
+    session = session_for(user, session_id, visitor_key=visitor_key) if session_id else None
     subject = (subject or "")[:SUBJECT_MAX]
     description = description or ""
     ranking = rank_for_draft(
@@ -81,11 +82,10 @@ def suggest_for_draft(
         limit=limit,
         backend=backend,
     )
-    if not ranking.query.strip() or len(ranking.query.strip()) < 3:
-        session = session_for(user, session_id, visitor_key=visitor_key) if session_id else None
+    if len(ranking.query.strip()) < 3:
+        # Too short to search: nothing shown, nothing written.
         return Suggestions(session.pk if session else None, language, [], ranking.degraded, ranking.truncated)
 
-    session = session_for(user, session_id, visitor_key=visitor_key) if session_id else None
     if session is None or session.is_closed:
         session = current_session_for(user, visitor_key=visitor_key)
     now = timezone.now()
