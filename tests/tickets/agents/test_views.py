@@ -317,3 +317,11 @@ def test_deflection_context_shows_draft_suggestions_and_opens(
     assert context.opened_elsewhere == ["99"]
     html = page.content.decode()
     assert "The export button shows error 500" in html and "Also opened 1 article" in html
+
+
+def test_the_workspace_speaks_french(world: World, tickets: dict[str, Ticket], client_for: Callable) -> None:
+    client = client_for(world.agent)
+    client.cookies["django_language"] = "fr"
+    assert "SLA bientôt dépassé" in client.get("/agent/").content.decode()
+    html = client.get(f"/agent/tickets/{tickets['standard'].number}").content.decode()
+    assert "Répondre, annoter et mettre à jour" in html and "Journal d'audit" in html
