@@ -3,7 +3,7 @@
 from celery import shared_task
 
 
-@shared_task(name="portal.ping")
+@shared_task(name="portal.ping", ignore_result=False)  # its result is the proof
 def ping(payload: str = "pong") -> str:
     """Echo ``payload``: lets health checks and tests prove a worker really consumes the queue."""
     return payload

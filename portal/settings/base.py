@@ -231,6 +231,9 @@ else:
     _default_results = "rpc://"
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", _default_results)
 CELERY_RESULT_EXPIRES = 3600
+# No task's result is read (except portal.ping's, which asks for it): storing none also keeps a
+# web request from waiting ~20 s on the Redis result store's reconnects while Redis is down.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is delivered again
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
