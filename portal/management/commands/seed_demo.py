@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-DEMO_APPS = ["accounts", "cms", "search", "deflection", "tickets"]
+DEMO_APPS = ["accounts", "cms", "search", "deflection", "tickets", "tickets.agents"]
 
 
 class Command(BaseCommand):
