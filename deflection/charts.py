@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.formats import date_format
+
 from deflection.selectors import FunnelRow
 
 SERIES = ("sessions", "with_suggestions", "deflected", "escalated")
@@ -56,5 +58,7 @@ def funnel_chart(rows: list[FunnelRow], *, width: int = 720, height: int = 240) 
     ]
     y_ticks = [Tick(y(value), str(value)) for value in sorted({0, maximum // 2, maximum})]
     every = max(1, len(rows) // 6)
-    x_ticks = [Tick(x(i), row.period_start.strftime("%d/%m")) for i, row in enumerate(rows) if i % every == 0]
+    x_ticks = [
+        Tick(x(i), date_format(row.period_start, "MONTH_DAY_FORMAT")) for i, row in enumerate(rows) if i % every == 0
+    ]
     return Chart(width, height, left, height - bottom, top, width - right, lines, y_ticks, x_ticks, maximum)
