@@ -60,7 +60,8 @@ def require_agent(user: AbstractBaseUser | None) -> None:
 def agent_tickets(user: AbstractBaseUser) -> QuerySet[Ticket]:
     """Tickets in the agent's queues or assigned to them; Gov only for the cleared (the core decides)."""
     require_agent(user)
-    return tickets_visible_to(user)
+    # An agent's own requests belong to the portal, where they act as a customer.
+    return tickets_visible_to(user).exclude(requester=user)
 
 
 def _breaching_q(now: dt.datetime) -> Q:

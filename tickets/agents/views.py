@@ -173,7 +173,9 @@ def _detail_context(request: HttpRequest, ticket: Ticket, form: TicketUpdateForm
         "parent": selectors.parent_for(user, ticket),
         "macros": macros,
         "form": form,
-        "allowed_statuses": sorted(allowed_targets(ticket.status, Actor.AGENT)),
+        "allowed_statuses": [
+            label for value, label in Status.choices if value in allowed_targets(ticket.status, Actor.AGENT)
+        ],
         "article_query": article_query,
         "article_results": _article_results(ticket, article_query, panel.language) if article_query else None,
         "categories": _categories_for(user),
