@@ -122,3 +122,20 @@ def test_lists_mark_articles_shown_in_english(tree):
     assert two_factor.index("En anglais") < two_factor.index("</li>")
     passwords = french_client().get("/help/account/passwords/").content.decode()
     assert "Réinitialiser votre mot de passe" in passwords and "En anglais" not in passwords
+
+
+def test_list_pages_do_not_query_per_article(tree, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.cms.factories import ArticlePageFactory
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    before = {url: queries(url) for url in ["/help/", "/help/account/"]}
+    for n in range(3):
+        ArticlePageFactory(parent=tree.account, slug=f"extra-{n}", title_en=f"Extra {n}")
+    assert {url: queries(url) for url in before} == before
