@@ -88,7 +88,8 @@ class SuggestRequest(serializers.Serializer):
     subject = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
     description = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
     language = serializers.CharField(required=False, allow_blank=True, default="")
-    session = serializers.UUIDField(required=False, allow_null=True, default=None)
+    # Not a UUIDField: a malformed id is an unknown session (404), like a foreign one.
+    session = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=64, default=None)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=10, default=None, allow_null=True)
 
 
@@ -186,7 +187,7 @@ class SuggestView(RateLimitedAPIView):
                 description=fields["description"],
                 language=language,
                 user=request.user,
-                session_id=fields["session"],
+                session_id=fields["session"] or None,
                 visitor_key=visitor_key(request._request),
                 limit=fields["limit"],
             )

@@ -18,6 +18,8 @@ title_terms (20)         0.636     0.836     0.878      0.701  0.873  0.777   0.
 
 ``title`` raises MRR@10 in every language (10 candidates: en 0.827→0.847, fr 0.734→0.748,
 es 0.606→0.683, de 0.596→0.598); per query (20 candidates) 28 improve and 13 get worse.
+On PostgreSQL full-text search (same set): none 0.594 / 0.841 / 0.886 / 0.661 / 0.873 / 0.757 / 0.773,
+title (10) 0.618 / 0.839 / 0.886 / 0.679 / 0.873 / 0.764 / 0.780: a smaller gain, no language worse on MRR.
 Re-ranking 10 candidates instead of 20 costs 0.006 MRR but halves the snippets search builds per
 request, which dominate latency on a 10,000-article index. ``title_terms`` (stemmed) is no better
 and costs an analysis per hit. Helpful votes and "articles that resolved similar drafts" are not

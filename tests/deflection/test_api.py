@@ -70,6 +70,8 @@ def test_unknown_session_is_404(client, indexed) -> None:
                        format="json").status_code == 404  # fmt: skip
     assert client.post(events_url(missing), {"kind": "deflected"}, format="json").status_code == 404
     assert client.post(events_url("nope"), {"kind": "deflected"}, format="json").status_code == 404
+    assert client.post(SUGGEST, {"subject": "password", "language": "en", "session": "nope"},
+                       format="json").status_code == 404  # fmt: skip
 
 
 def test_events_are_idempotent_and_scoped(client, indexed) -> None:
