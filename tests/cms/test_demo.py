@@ -83,3 +83,30 @@ def test_groups_permissions_and_workflow(db, monkeypatch, tmp_path):
     assert list(task.groups.all()) == [reviewers]
     demo.seed(None)
     assert Group.objects.filter(name__in=["Editors", "Reviewers"]).count() == 2
+
+
+def test_editor_submits_and_reviewer_approves_through_the_workflow(db, monkeypatch, django_user_model):
+    monkeypatch.setattr(demo, "DATA_FILE", FIXTURE)
+    demo.seed(None)
+    editor = django_user_model.objects.create_user(email="ed@example.test", password="pw-123456789")
+    reviewer = django_user_model.objects.create_user(email="rev@example.test", password="pw-123456789")
+    editor.groups.add(Group.objects.get(name="Editors"))
+    reviewer.groups.add(Group.objects.get(name="Reviewers"))
+    article = ArticlePage.objects.get(slug="reset-password")
+    assert article.permissions_for_user(editor).can_edit()
+    assert not article.permissions_for_user(editor).can_publish()
+    assert article.permissions_for_user(reviewer).can_publish()
+
+    article.title_en = "Reset a password you forgot"
+    revision = article.save_revision(user=editor)
+    workflow = article.get_workflow()
+    assert workflow.name == "Help center review"
+    state = workflow.start(article, editor)
+    task_state = state.current_task_state
+    assert task_state.revision_id == revision.pk
+    assert ArticlePage.objects.get(pk=article.pk).title_en == "Reset a forgotten password"  # not live yet
+
+    task_state.task.specific.on_action(task_state, reviewer, "approve")
+    state.refresh_from_db()
+    assert state.status == state.STATUS_APPROVED
+    assert ArticlePage.objects.get(pk=article.pk).title_en == "Reset a password you forgot"
