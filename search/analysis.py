@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import Stemmer
 
@@ -68,7 +68,10 @@ _SPECIAL_FOLDS = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "
 
 def fold(text: str) -> str:
     """Lowercase and strip accents (é → e, ß → ss) so spelling without accents still matches."""
-    text = text.lower().translate(_SPECIAL_FOLDS)
+    text = text.lower()
+    if text.isascii():
+        return text
+    text = text.translate(_SPECIAL_FOLDS)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -124,18 +127,23 @@ def tokens(text: str, language: str, *, keep_stop_words: bool = False) -> Iterat
     stops = stop_words(language)
     for match in _WORD.finditer(text):
         raw = match.group(0)
-        if _CJK_RUN.search(raw):
+        if not raw.isascii() and _CJK_RUN.search(raw):
             yield from _cjk_tokens(raw, match.start(), stops, keep_stop_words)
             continue
-        lowered = raw.lower().replace("’", "'")
-        word = _strip_elision(lowered, language)
-        folded = fold(word)
+        folded, term = _analyze_word(raw, language)
         if not folded or (not keep_stop_words and folded in stops):
             continue
         if len(folded) == 1 and not folded.isdigit():
             continue
-        term = fold(_stem(word, language))
-        yield Token(match.start(), match.end(), folded, term or folded)
+        yield Token(match.start(), match.end(), folded, term)
+
+
+@lru_cache(maxsize=100_000)
+def _analyze_word(raw: str, language: str) -> tuple[str, str]:
+    """(folded word, indexed term) of one word; cached because help-center vocabulary repeats a lot."""
+    word = _strip_elision(raw.lower().replace("’", "'"), language)
+    folded = fold(word)
+    return folded, fold(_stem(word, language)) or folded
 
 
 def _cjk_tokens(raw: str, offset: int, stops: frozenset[str], keep_stop_words: bool) -> Iterator[Token]:

@@ -88,44 +88,45 @@ class StoredDocument:
     extra_terms: frozenset[str] = field(default_factory=frozenset)  # e.g. typo corrections that matched
 
 
-SNIPPET_WORDS = 30
-
-
 def make_snippet(document: StoredDocument, query: PreparedQuery, *, extra_terms: set[str] | None = None) -> str:
     """An HTML-escaped window of the summary or body with ``<mark>`` around the query's terms.
 
-    Built here rather than by each engine so every backend shows the same snippets.
+    Built here rather than by each engine so every backend shows the same snippets. The summary
+    wins when it matches; otherwise the body is scanned only up to the end of the first window.
     """
     wanted = set(query.terms) | set(extra_terms or ()) | set(document.extra_terms)
-    prefix = query.prefix
-    best: tuple[int, str, list] = (-1, "", [])
     for text in (document.summary, document.body):
-        if not text:
-            continue
-        found = list(tokens(text, document.language, keep_stop_words=False))
-        matches = [token for token in found if _matches(token, wanted, prefix, document.language)]
-        if len(matches) > best[0]:
-            best = (len(matches), text, matches)
-        if matches and text is document.summary and len(matches) >= len(wanted):
+        if text:
+            snippet = _window(text, document.language, wanted, query.prefix)
+            if snippet:
+                return snippet
+    fallback = document.summary or document.body
+    return escape(_clip(fallback, 0)) if fallback else ""
+
+
+def _window(text: str, language: str, wanted: set[str], prefix: str) -> str:
+    matches: list = []
+    window_start = window_end = 0
+    for token in tokens(text, language):
+        if matches and token.start >= window_end:
             break
-    _count, text, matches = best
-    if not text:
-        return ""
+        if not _matches(token, wanted, prefix, language):
+            continue
+        if not matches:
+            window_start = _window_start(text, token.start)
+            window_end = _window_end(text, window_start)
+        if token.end <= window_end:
+            matches.append(token)
     if not matches:
-        return escape(_clip(text, 0))
-    first = matches[0].start
-    window_start = _window_start(text, first)
-    clipped_end = _window_end(text, window_start)
+        return ""
     parts: list[str] = ["…" if window_start > 0 else ""]
     cursor = window_start
     for token in matches:
-        if token.start < cursor or token.end > clipped_end:
-            continue
         parts.append(escape(text[cursor : token.start]))
         parts.append(f"<mark>{escape(text[token.start : token.end])}</mark>")
         cursor = token.end
-    parts.append(escape(text[cursor:clipped_end]))
-    if clipped_end < len(text):
+    parts.append(escape(text[cursor:window_end]))
+    if window_end < len(text):
         parts.append("…")
     return "".join(parts).strip()
 

@@ -17,27 +17,35 @@ MAX_TERMS = 32
 SHORT_QUERY_WORDS = 3
 
 
+COMMON_SHARE = 0.2  # a term in more than a fifth of the documents barely ranks, yet costs the most
+MIN_TERMS = 3
+Statistics = Callable[[list[str]], tuple[dict[str, int], int]]
+
+
 def prepare_query(
     text: str,
     language: str,
     *,
     synonyms: Iterable[list[str]] = (),
-    rarity: Callable[[list[str]], dict[str, int]] | None = None,
+    statistics: Statistics | None = None,
 ) -> PreparedQuery:
     """Analyze ``text`` for ``language`` and bound it.
 
     ``synonyms`` are groups of terms (phrases allowed); a group whose terms all appear in the query
-    adds its other members. ``rarity`` returns document frequencies for terms, so a long draft
-    keeps the rarest ``MAX_TERMS`` terms rather than the first ones.
+    adds its other members. ``statistics`` returns (document frequency per term, documents in the
+    language) where the engine knows them cheaply: a long draft then keeps its rarest
+    ``MAX_TERMS`` terms and drops the ones nearly every document contains.
     """
     text = (text or "")[:MAX_QUERY_CHARS]
     typed: dict[str, QueryWord] = {}
     for token in tokens(text, language):
         typed.setdefault(token.term, QueryWord(word=token.word, term=token.term))
     words = list(typed.values())
-    if len(words) > MAX_TERMS:
-        words = _most_informative(words, rarity)
     short = 0 < len(words) <= SHORT_QUERY_WORDS
+    if not short and statistics is not None:
+        words = _most_informative(words, *statistics([word.term for word in words]))
+    elif len(words) > MAX_TERMS:
+        words = _most_informative(words, {}, 0)
     prefix = ""
     if short and text and not text[-1].isspace():
         last = list(tokens(text, language, keep_stop_words=True))
@@ -51,12 +59,12 @@ def prepare_query(
     return PreparedQuery(text=text, language=language, words=tuple(words), short=short, prefix=prefix)
 
 
-def _most_informative(words: list[QueryWord], rarity: Callable[[list[str]], dict[str, int]] | None) -> list[QueryWord]:
-    """Keep the rarest terms (by the index's document frequency when known, else the longest).
+def _most_informative(words: list[QueryWord], frequencies: dict[str, int], documents: int) -> list[QueryWord]:
+    """Keep the rarest terms (by document frequency when known, else the longest), in text order.
 
-    Terms absent from the index (frequency 0) can match nothing, so they rank last.
+    Terms absent from the index (frequency 0) can match nothing and go last; terms in more than
+    ``COMMON_SHARE`` of the documents are dropped while at least ``MIN_TERMS`` others remain.
     """
-    frequencies = rarity([word.term for word in words]) if rarity else {}
     order = {word.term: index for index, word in enumerate(words)}
 
     def key(word: QueryWord) -> tuple[int, int, int]:
@@ -65,8 +73,14 @@ def _most_informative(words: list[QueryWord], rarity: Callable[[list[str]], dict
             return (0, -len(word.term), order[word.term])
         return (0 if frequency > 0 else 1, frequency, order[word.term])
 
-    kept = sorted(words, key=key)[:MAX_TERMS]
-    return sorted(kept, key=lambda word: order[word.term])
+    ranked = sorted(words, key=key)
+    if documents:
+        useful = [word for word in ranked if 0 < frequencies.get(word.term, 0) <= documents * COMMON_SHARE]
+        if len(useful) >= MIN_TERMS:
+            ranked = useful
+        else:
+            ranked = [word for word in ranked if frequencies.get(word.term, 0) > 0][: max(MIN_TERMS, len(useful))]
+    return sorted(ranked[:MAX_TERMS], key=lambda word: order[word.term])
 
 
 def _synonym_words(present: set[str], groups: Iterable[list[str]], language: str) -> list[QueryWord]:

@@ -88,7 +88,7 @@ def _prepare(backend: SearchBackend, text: str, language: str) -> PreparedQuery:
         text,
         language,
         synonyms=synonym_groups(language),
-        rarity=lambda terms: backend.document_frequencies(language, terms),
+        statistics=lambda terms: backend.term_statistics(language, terms),
     )
 
 
@@ -130,9 +130,28 @@ def _hit(document: StoredDocument, query: PreparedQuery, *, is_fallback: bool) -
     )
 
 
+SYNONYM_TTL_SECONDS = 60
+_synonym_memo: dict[str, tuple[float, list[list[str]]]] = {}
+
+
 def synonym_groups(language: str) -> list[list[str]]:
-    """The editors' synonym groups for ``language`` (a handful of rows, read per query)."""
-    return [synonym.term_list() for synonym in Synonym.objects.filter(language=language)]
+    """The editors' synonym groups for ``language``.
+
+    Kept in memory for a minute (a query should not pay a database round trip for them);
+    saving or deleting a synonym clears this process's copy at once, other processes follow
+    within ``SYNONYM_TTL_SECONDS``.
+    """
+    now = time.monotonic()
+    cached = _synonym_memo.get(language)
+    if cached and now - cached[0] < SYNONYM_TTL_SECONDS:
+        return cached[1]
+    groups = [synonym.term_list() for synonym in Synonym.objects.filter(language=language)]
+    _synonym_memo[language] = (now, groups)
+    return groups
+
+
+def synonyms_changed(**kwargs: object) -> None:
+    _synonym_memo.clear()
 
 
 def _database_search(text: str, *, language: str, audiences: list[str], limit: int, offset: int) -> SearchResults:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 
@@ -37,3 +37,9 @@ def connect() -> None:
     page_unpublished.connect(on_publish_change, dispatch_uid="search-page-unpublished")
     post_page_move.connect(on_publish_change, dispatch_uid="search-page-moved")
     post_delete.connect(on_article_deleted, sender="cms.ArticlePage", dispatch_uid="search-article-deleted")
+
+    from search.models import Synonym
+    from search.service import synonyms_changed
+
+    post_save.connect(synonyms_changed, sender=Synonym, dispatch_uid="search-synonym-saved")
+    post_delete.connect(synonyms_changed, sender=Synonym, dispatch_uid="search-synonym-deleted")

@@ -104,5 +104,9 @@ class SearchBackend(ABC):
         """How many documents contain each analyzed term, where the engine can say cheaply."""
         return {}
 
+    def term_statistics(self, language: str, terms: list[str]) -> tuple[dict[str, int], int]:
+        """Document frequencies of ``terms`` and the number of documents in ``language`` (0: unknown)."""
+        return {}, 0
+
     def describe(self) -> str:
         return f"{self.name}:{self.namespace}"

@@ -230,6 +230,16 @@ class SqliteBackend(SearchBackend):
 
         return self._read(run)
 
+    def term_statistics(self, language: str, terms: list[str]) -> tuple[dict[str, int], int]:
+        if not terms:
+            return {}, 0
+
+        def run(cursor: object) -> int:
+            cursor.execute(f"SELECT count(*) FROM {self.fts_table(language)}")
+            return int(cursor.fetchone()[0])
+
+        return self.document_frequencies(language, terms), self._read(run)
+
     def corrections(self, cursor: object, language: str, terms: list[str]) -> list[str]:
         """Index terms one or two edits away from query terms the index does not know (typos).
 
@@ -302,17 +312,20 @@ class SqliteBackend(SearchBackend):
                 where.append("d.languages NOT LIKE %s")
                 params.append(f"%,{missing_language},%")
             joined = f"FROM {fts} JOIN {self.doc_table} AS d ON d.id = {fts}.rowid WHERE {' AND '.join(where)}"
-            cursor.execute(f"SELECT count(*) {joined}", params)
-            total = int(cursor.fetchone()[0])
-            if not total or limit <= 0:
-                return total, []
             weights = ", ".join(str(weight) for weight in WEIGHTS)
+            # One pass: the window count rides along with the ranked page of rows.
+            # bm25() cannot sit next to a window function, hence the subquery.
             cursor.execute(
-                f"SELECT d.article_id, d.language, d.title, d.summary, d.body, d.url, bm25({fts}, {weights}) AS rank "
-                f"{joined} ORDER BY rank, d.id LIMIT %s OFFSET %s",
-                [*params, limit, offset],
+                "SELECT article_id, language, title, summary, body, url, rank, count(*) OVER () FROM ("
+                f"SELECT d.id, d.article_id, d.language, d.title, d.summary, d.body, d.url, "
+                f"bm25({fts}, {weights}) AS rank {joined}) ORDER BY rank, id LIMIT %s OFFSET %s",
+                [*params, max(limit, 1), offset],
             )
-            return total, cursor.fetchall()
+            rows = cursor.fetchall()
+            if rows:
+                return int(rows[0][7]), rows[:limit] if limit > 0 else []
+            cursor.execute(f"SELECT count(*) {joined}", params)
+            return int(cursor.fetchone()[0]), []
 
         total, rows = self._read(run)
         corrections = frozenset(extra)

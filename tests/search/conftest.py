@@ -112,3 +112,11 @@ def build_tree() -> Tree:
 @pytest.fixture
 def tree(db: None) -> Tree:
     return build_tree()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_synonyms() -> None:
+    """Synonyms are memoized per process; a rolled-back test must not leave its groups behind."""
+    from search.service import synonyms_changed
+
+    synonyms_changed()
