@@ -309,3 +309,31 @@ class TestAcknowledgement:
         services.acknowledgement_send(ticket_id=ticket.pk)
         html = mail.outbox[0].alternatives[0][0]
         assert "<script>x</script>" not in html and "&lt;script&gt;" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_numbers_stay_unique_and_gapless_under_concurrent_creation(world: World) -> None:
+    import threading
+
+    from django.db import connection
+
+    numbers: list[int] = []
+    errors: list[BaseException] = []
+
+    def create(index: int) -> None:
+        try:
+            for round_ in range(3):
+                numbers.append(file_ticket(world, subject=f"Concurrent {index}-{round_}").number)
+        except BaseException as error:  # surfaced below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create, args=(index,)) for index in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    assert len(numbers) == 18
+    assert sorted(numbers) == list(range(min(numbers), min(numbers) + 18))
