@@ -60,36 +60,46 @@ def feedback_submit(
     article: ArticlePage,
     language: str,
     helpful: bool,
-    comment: str = "",
+    comment: str | None = None,
     visitor_key: str,
     user: object | None = None,
 ) -> FeedbackResult:
     """Store or change this visitor's vote on ``article``; a comment is kept only with a "No".
 
-    The comment is stored as the plain text received (templates escape it); nothing is written
-    when the input is refused.
+    ``comment=None`` (a bare vote) keeps the comment of an unchanged "No"; a given comment, even
+    empty, replaces it. The comment is stored as the plain text received (templates escape it);
+    nothing is written when the input is refused.
     """
     if language not in {code for code, _name in settings.LANGUAGES}:
         raise FeedbackError("unsupported language")
-    comment = comment.strip()
-    if len(comment) > COMMENT_MAX_LENGTH:
-        raise FeedbackError(f"comment longer than {COMMENT_MAX_LENGTH} characters")
+    if comment is not None:
+        comment = comment.strip()
+        if len(comment) > COMMENT_MAX_LENGTH:
+            raise FeedbackError(f"comment longer than {COMMENT_MAX_LENGTH} characters")
     if not visitor_key:
         raise FeedbackError("missing visitor")
-    if helpful:
-        comment = ""
     owner = user if getattr(user, "is_authenticated", False) else None
+    try:
+        return _store_vote(article, language, helpful, comment, visitor_key, owner)
+    except IntegrityError:
+        # Two first votes of one visitor raced on the unique constraint: the second is a change.
+        return _store_vote(article, language, helpful, comment, visitor_key, owner)
+
+
+def _store_vote(
+    article: ArticlePage, language: str, helpful: bool, comment: str | None, visitor_key: str, owner: object | None
+) -> FeedbackResult:
     with transaction.atomic():
-        feedback, created = ArticleFeedback.objects.select_for_update().get_or_create(
-            article=article,
-            visitor_key=visitor_key,
-            defaults={"language": language, "helpful": helpful, "comment": comment, "user": owner},
-        )
-        if not created:
-            if feedback.helpful != helpful or comment:
-                feedback.comment = comment
-            feedback.helpful = helpful
-            feedback.language = language
-            feedback.user = owner or feedback.user
-            feedback.save()
+        feedback = ArticleFeedback.objects.select_for_update().filter(article=article, visitor_key=visitor_key).first()
+        created = feedback is None
+        if created:
+            feedback = ArticleFeedback(article=article, visitor_key=visitor_key)
+        if helpful:
+            feedback.comment = ""
+        elif comment is not None or feedback.helpful is not False:
+            feedback.comment = comment or ""
+        feedback.helpful = helpful
+        feedback.language = language
+        feedback.user = owner or feedback.user
+        feedback.save()
     return FeedbackResult(feedback=feedback, created=created)

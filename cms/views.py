@@ -43,7 +43,7 @@ def article_feedback(request: HttpRequest, article_id: int) -> HttpResponse:
             article=article,
             language=form.cleaned_data["language"],
             helpful=form.cleaned_data["helpful"] == "yes",
-            comment=form.cleaned_data["comment"],
+            comment=form.cleaned_data["comment"] if "comment" in request.POST else None,
             visitor_key=visitor_key_for(request, create=True),
             user=request.user,
         )

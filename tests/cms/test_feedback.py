@@ -41,9 +41,17 @@ def test_vote_with_javascript_gets_json_and_one_vote_per_visitor_is_changeable(t
     assert third.json()["comment"] == "The link never arrived."
     vote = ArticleFeedback.objects.get()
     assert (vote.helpful, vote.comment, vote.language) == (False, "The link never arrived.", "fr")
+    client.post(url(tree.bilingual), {"helpful": "no", "language": "fr"}, **JSON)  # a bare "No" again
+    vote.refresh_from_db()
+    assert vote.comment == "The link never arrived."
+    client.post(url(tree.bilingual), {"helpful": "no", "language": "fr", "comment": ""}, **JSON)
+    vote.refresh_from_db()
+    assert vote.comment == ""  # the reader emptied the comment box
+    client.post(url(tree.bilingual), {"helpful": "no", "language": "fr", "comment": "Still no email."}, **JSON)
     client.post(url(tree.bilingual), {"helpful": "yes", "language": "fr"}, **JSON)
     vote.refresh_from_db()
     assert (vote.helpful, vote.comment) == (True, "")  # a comment belongs with a "No" only
+    assert ArticleFeedback.objects.count() == 1
 
 
 def test_two_visitors_vote_separately_and_signed_in_users_are_recorded(tree, client, customer):
