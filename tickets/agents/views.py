@@ -113,8 +113,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         errors = "; ".join(str(e) for errors in form.errors.values() for e in errors)
         logger.info("bulk action refused for user %s: %s", request.user.pk, errors)
-        messages.error(request, errors)
-        return HttpResponse(status=400, content=errors) if _wants_text(request) else redirect(_back(request))
+        return _bulk_refused(request, errors)
     tickets = selectors.tickets_for_bulk(request.user, form.cleaned_data["tickets"])
     try:
         if form.cleaned_data["action"] == "assign":
@@ -128,18 +127,16 @@ def bulk(request: HttpRequest) -> HttpResponse:
         detail = "; ".join(f"#{number}: {reason}" for number, reason in refused.problems.items())
         message = _("Nothing was changed. %(detail)s") % {"detail": detail}
         logger.info("bulk action refused for user %s: %s", request.user.pk, detail)
-        messages.error(request, message)
-        return HttpResponse(status=400, content=message) if _wants_text(request) else redirect(_back(request))
+        return _bulk_refused(request, message)
     except services.WorkspaceError as error:
-        messages.error(request, error.message)
-        return HttpResponse(status=400, content=error.message) if _wants_text(request) else redirect(_back(request))
+        return _bulk_refused(request, error.message)
     messages.success(request, _("%(count)d ticket(s) updated.") % {"count": len(changed)})
     return redirect(_back(request))
 
 
-def _wants_text(request: HttpRequest) -> bool:
-    """Scripts and tests asking for a plain status code instead of a redirect with a message."""
-    return request.headers.get("Accept", "").startswith("text/plain")
+def _bulk_refused(request: HttpRequest, message: str) -> HttpResponse:
+    """A 400 page that says why nothing was changed, with the way back to the same view."""
+    return render(request, "tickets/agents/refused.html", {"message": message, "back": _back(request)}, status=400)
 
 
 def _detail_context(request: HttpRequest, ticket: Ticket, form: TicketUpdateForm | None = None) -> dict[str, Any]:

@@ -70,9 +70,7 @@ def test_agent_outside_gov_never_sees_gov_tickets(
         assert client.get(f"/agent/tickets/{gov.number}").status_code == 404
         assert client.get(f"/agent/tickets/{gov.number}/articles?q=x").status_code == 404
         assert client.post(f"/agent/tickets/{gov.number}/update", {"body": "x", "kind": "public"}).status_code == 404
-        response = client.post(
-            "/agent/bulk", {"tickets": [gov.number], "action": "status", "status": "pending"}, HTTP_ACCEPT="text/plain"
-        )
+        response = client.post("/agent/bulk", {"tickets": [gov.number], "action": "status", "status": "pending"})
         assert response.status_code == 404
         assert client.get("/agent/?queue=gov").status_code == 404
     gov.refresh_from_db()
@@ -200,7 +198,6 @@ def test_bulk_refuses_all_when_one_transition_is_refused(
     response = client_for(world.agent).post(
         "/agent/bulk",
         {"tickets": [first.number, second.number], "action": "status", "status": "pending"},
-        HTTP_ACCEPT="text/plain",
     )
     assert response.status_code == 400
     assert f"#{second.number}" in response.content.decode()
@@ -217,13 +214,8 @@ def test_bulk_rejects_bad_input(world: World, make_ticket: Callable, client_for:
         {"tickets": [ticket.number], "action": "status", "status": ""},
         {"tickets": [ticket.number], "action": "explode"},
     ):
-        assert client.post("/agent/bulk", data, HTTP_ACCEPT="text/plain").status_code == 400, data
-    assert (
-        client.post(
-            "/agent/bulk", {"tickets": [999999], "action": "assign", "assignee": "me"}, HTTP_ACCEPT="text/plain"
-        ).status_code
-        == 404
-    )
+        assert client.post("/agent/bulk", data).status_code == 400, data
+    assert client.post("/agent/bulk", {"tickets": [999999], "action": "assign", "assignee": "me"}).status_code == 404
     ticket.refresh_from_db()
     assert ticket.assignee_id is None
 
