@@ -55,10 +55,16 @@ format: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	DJANGO_SETTINGS_MODULE=portal.settings.dev $(PY) -m bench.run_all
 
+# Each app keeps its own catalog (<app>/locale/); locale/ holds the portal's own strings.
+MAKEMESSAGES = $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -l fr -l en --no-obsolete
 messages: $(VENV)/.installed-dev
-	$(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=var --ignore=tests
-	$(PY) manage.py makemessages -d djangojs -l fr -l en --ignore=.venv --ignore=var --ignore=tests
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(MAKEMESSAGES) --ignore=.venv --ignore=var --ignore=tests --ignore=bench \
+		--ignore=accounts --ignore=cms --ignore=search --ignore=deflection --ignore=tickets
+	for app in accounts cms search deflection tickets/agents tickets/mail; do \
+		(cd $$app && $(MAKEMESSAGES)) || exit 1; done
+	cd tickets && $(MAKEMESSAGES) --ignore=agents --ignore=mail
+	for dir in . accounts cms search deflection tickets tickets/agents tickets/mail; do \
+		(cd $$dir && $(CURDIR)/$(PY) $(CURDIR)/manage.py compilemessages --ignore=.venv) || exit 1; done
 
 clean:
 	rm -rf var/broker var/celery-results var/cache var/test*.sqlite3*
