@@ -8,6 +8,7 @@ to English when a field is empty in the reader's language.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -236,7 +237,8 @@ class ArticlePage(Page):
                 return redirect_to_login(request.get_full_path())
             raise Http404
         response = super().serve(request, *args, **kwargs)
-        if not getattr(request, "is_preview", False) and response.status_code == 200:
+        counted = request.method == "GET" and request.headers.get("Purpose") != "prefetch"
+        if counted and not getattr(request, "is_preview", False) and response.status_code == 200:
             from cms.services import article_view_record, is_bot
 
             if not is_bot(request.headers.get("User-Agent", "")):
@@ -258,15 +260,15 @@ class ArticlePage(Page):
         context["article_summary"] = _field_in(self, "summary", shown) or ""
         context["article_body"] = _field_in(self, "body", shown) or self.body
         context["translation_missing"] = language not in available
+        from_session = request.GET.get("from_session", "")
+        keep = f"&{urlencode({'from_session': from_session})}" if from_session else ""
         context["language_links"] = [
-            {"code": code, "url": self.url_for_language(code), "current": code == context["display_language"]}
-            for code in available
+            {"code": code, "url": self.url_for_language(code) + keep, "current": code == shown} for code in available
         ]
         context["breadcrumbs"] = self.get_ancestors().filter(depth__gt=2).specific()
         context["related_articles"] = self.related_articles(request.user)
         context["feedback"] = feedback_for_visitor(article=self, visitor_key=visitor_key_for(request, create=False))
         context["comment_max_length"] = COMMENT_MAX_LENGTH
-        from_session = request.GET.get("from_session", "")
         context["from_session"] = from_session
         context["article_outcome_template"] = _outcome_template() if from_session else None
         return context

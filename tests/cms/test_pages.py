@@ -100,6 +100,7 @@ def test_article_page_has_feedback_form_and_outcome_hook_is_harmless(tree, clien
     assert "csrfmiddlewaretoken" in html
     assert 'src="/static/cms/js/feedback.js"' in html
     assert "<script>" not in html  # no inline scripts (CSP)
+    assert "reset-password/?lang=fr&amp;from_session=6f1c7a52-8b0e-4d5c-9d55-0f2a1f3e9c11" in html  # switcher keeps it
 
 
 def test_home_page_shows_topics_and_popular_articles(tree, client):

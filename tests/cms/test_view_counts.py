@@ -38,6 +38,8 @@ def test_bots_and_refused_requests_are_not_counted(tree, client):
     for agent in ["Googlebot/2.1 (+http://www.google.com/bot.html)", "curl/8.5.0", "python-requests/2.32", ""]:
         Client(HTTP_USER_AGENT=agent).get(tree.bilingual.url)
     Client(HTTP_USER_AGENT=BROWSER).get(tree.internal.url)  # redirected to sign in
+    Client(HTTP_USER_AGENT=BROWSER).head(tree.bilingual.url)
+    Client(HTTP_USER_AGENT=BROWSER, HTTP_PURPOSE="prefetch").get(tree.bilingual.url)
     assert counts() == {}
 
 
