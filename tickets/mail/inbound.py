@@ -122,6 +122,8 @@ def _route(stored: InboundMessage, raw: bytes, message: object, envelope_recipie
         if automatic == "bounce":
             _mark_bounced(parsing.bounced_message_ids(message))
         raise _Done(Result.IGNORED, automatic)
+    if parsing.spoofing_suspected(message):
+        raise _Done(Result.QUARANTINED, "dmarc_fail", "the sender's domain did not authenticate this message")
     mail = parsing.read(message)
     if envelope_recipient:
         mail.recipients.append(envelope_recipient)

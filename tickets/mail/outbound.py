@@ -326,17 +326,20 @@ def outbound_send(*, outbound_id: int) -> bool:
     """Send one promised message unless it was sent (or is being sent); True if this call sent it."""
     now = timezone.now()
     with transaction.atomic():
-        row = (
-            OutboundMessage.objects.select_for_update()
-            .select_related("ticket__requester", "ticket__follow_up_of", "comment__author", "in_reply_to_inbound")
-            .filter(pk=outbound_id)
-            .first()
-        )
+        row = OutboundMessage.objects.select_for_update().filter(pk=outbound_id).first()
         if row is None or row.status != OutboundMessage.Status.PENDING:
             return False
         if row.claimed_at is not None and now - row.claimed_at < dt.timedelta(minutes=conf.claim_minutes()):
             return False  # another worker is sending it right now
         OutboundMessage.objects.filter(pk=row.pk).update(claimed_at=now, attempts=F("attempts") + 1)
+    # Related rows are read after the lock: PostgreSQL cannot lock the nullable side of a join.
+    row = (
+        OutboundMessage.objects.select_related(
+            "ticket__requester", "ticket__follow_up_of", "comment__author", "in_reply_to_inbound"
+        )
+        .filter(pk=row.pk)
+        .get()
+    )
     try:
         message = build(row)
     except SkipMessage as skip:

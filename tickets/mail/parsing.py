@@ -139,6 +139,15 @@ def automatic_reason(message: EmailMessage) -> str:
     return ""
 
 
+def spoofing_suspected(message: EmailMessage) -> bool:
+    """Our receiving MTA says the From domain's DMARC check failed (its Authentication-Results comes first)."""
+    try:
+        results = message.get_all("Authentication-Results") or []
+    except Exception:
+        return False
+    return bool(results) and "dmarc=fail" in " ".join(str(results[0]).split()).lower()
+
+
 def bounced_message_ids(message: EmailMessage) -> list[str]:
     """Message-IDs of our messages quoted in a delivery report (to mark them bounced)."""
     found: list[str] = []

@@ -189,6 +189,13 @@ class TestQuarantine:
         assert (message.status, message.reason, message.ticket) == ("quarantined", "forged_address", None)
         assert Ticket.objects.count() == 1 and ticket.comments.count() == 0
 
+    def test_a_message_failing_dmarc_is_quarantined_not_threaded(self, world: World) -> None:
+        ticket = processed_ticket(world)
+        raw = b"Authentication-Results: mx.answerfirst.localhost; dmarc=fail (p=none) header.from=acme.test\n"
+        message = email_ingest(raw=raw + fill(eml("gmail_reply_en.eml"), ticket)).message
+        assert (message.status, message.reason) == ("quarantined", "dmarc_fail")
+        assert ticket.comments.count() == 0
+
     @pytest.mark.parametrize(
         ("name", "reason"),
         [
