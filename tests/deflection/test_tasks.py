@@ -33,3 +33,11 @@ def test_abandoned_sweep_runs_in_a_worker(celery_worker) -> None:
         time.sleep(0.2)
     assert idle.outcome == Outcome.ABANDONED
     assert idle.events.filter(kind="abandoned").count() == 1
+
+
+def test_malformed_rate_is_refused_at_start_up(settings) -> None:
+    from deflection.checks import check_rates
+
+    assert check_rates() == []
+    settings.DEFLECTION_SUGGEST_RATE = "lots"
+    assert [error.id for error in check_rates()] == ["deflection.E001"]
