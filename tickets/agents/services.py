@@ -59,10 +59,11 @@ def ticket_assign(*, ticket: Ticket, assignee: AbstractBaseUser | None, actor: A
     """Give the ticket to ``assignee`` (None: unassign); audited. The caller checked ``actor`` sees it."""
     _check_assignee(ticket, assignee)
     with transaction.atomic():
-        locked = Ticket.objects.select_for_update().select_related("assignee").get(pk=ticket.pk)
+        # No select_related here: PostgreSQL cannot lock the nullable side of an outer join.
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if locked.assignee_id == (assignee.pk if assignee else None):
             return locked
-        old = locked.assignee.email if locked.assignee else ""
+        old = locked.assignee.email if locked.assignee_id else ""
         locked.assignee = assignee
         locked.save(update_fields=["assignee", "updated_at"])
         _audit(

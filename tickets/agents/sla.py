@@ -85,62 +85,74 @@ def _audit_breach(ticket: Ticket, field: str, due: dt.datetime) -> None:
     )
 
 
-def sla_breaches_detect(*, now: dt.datetime | None = None, batch: int = 2000) -> BreachReport:
-    """Mark tickets whose targets passed, once each; refresh next-response due times.
+def _changes(ticket: Ticket, mark: SlaMark, due_next: dt.datetime | None, now: dt.datetime) -> dict[str, object]:
+    """The fields of ``mark`` to change (a breach is recorded once and never moved)."""
+    changes: dict[str, object] = {}
+    if mark.next_response_due_at != due_next:
+        changes["next_response_due_at"] = due_next
+    if (
+        mark.first_response_breached_at is None
+        and ticket.status in CLOCK_RUNNING
+        and ticket.first_response_at is None
+        and ticket.first_response_due_at is not None
+        and ticket.first_response_due_at <= now
+    ):
+        changes["first_response_breached_at"] = now
+    if mark.resolution_breached_at is None and ticket.resolution_due_at is not None and ticket.resolution_due_at <= now:
+        changes["resolution_breached_at"] = now
+    if due_next is not None and due_next <= now and mark.next_response_breached_at is None:
+        changes["next_response_breached_at"] = now
+    breached = any(
+        changes.get(name, getattr(mark, name)) is not None
+        for name in ("first_response_breached_at", "resolution_breached_at", "next_response_breached_at")
+    )
+    if breached != mark.breached:
+        changes["breached"] = breached
+    return changes
 
-    Safe to run twice: a breach already on the mark is not recorded again, and the audit row is
-    written only when the mark changes.
+
+_BREACH_DUE = {
+    "first_response_breached_at": ("first_response_breached", lambda ticket, due_next: ticket.first_response_due_at),
+    "resolution_breached_at": ("resolution_breached", lambda ticket, due_next: ticket.resolution_due_at),
+    "next_response_breached_at": ("next_response_breached", lambda ticket, due_next: due_next),
+}
+
+
+def sla_breaches_detect(*, now: dt.datetime | None = None, chunk: int = 500) -> BreachReport:
+    """Mark every active ticket whose targets passed, once each; refresh next-response due times.
+
+    Reads go by chunks of ids; a ticket whose mark does not change costs no write, so the task
+    stays cheap on a large backlog. Safe to run twice (or concurrently: the mark row is locked
+    and the changes recomputed under the lock).
     """
     now = now or timezone.now()
-    candidates = (
-        _with_reply_times(Ticket.objects.filter(status__in=ACTIVE, queue__isnull=False))
-        .select_related("queue", "sla_mark")
-        .order_by("pk")
+    ids = list(
+        Ticket.objects.filter(status__in=ACTIVE, queue__isnull=False).order_by("pk").values_list("pk", flat=True)
     )
     checked = new = 0
-    for ticket in candidates[:batch]:
-        checked += 1
-        due_next = next_response_due(
-            ticket, last_customer_at=ticket.last_customer_at, last_agent_at=ticket.last_agent_at
+    for start in range(0, len(ids), chunk):
+        tickets = _with_reply_times(Ticket.objects.filter(pk__in=ids[start : start + chunk])).select_related(
+            "queue", "sla_mark"
         )
-        with transaction.atomic():
-            mark, _created = SlaMark.objects.select_for_update().get_or_create(ticket=ticket)
-            changed = []
-            if mark.next_response_due_at != due_next:
-                mark.next_response_due_at = due_next
-                changed.append("next_response_due_at")
-            running = ticket.status in CLOCK_RUNNING
-            if (
-                mark.first_response_breached_at is None
-                and ticket.first_response_due_at is not None
-                and ticket.first_response_at is None
-                and ticket.first_response_due_at <= now
-                and running
-            ):
-                mark.first_response_breached_at = now
-                changed.append("first_response_breached_at")
-                _audit_breach(ticket, "first_response_breached", ticket.first_response_due_at)
-            if (
-                mark.resolution_breached_at is None
-                and ticket.resolution_due_at is not None
-                and ticket.resolution_due_at <= now
-            ):
-                mark.resolution_breached_at = now
-                changed.append("resolution_breached_at")
-                _audit_breach(ticket, "resolution_breached", ticket.resolution_due_at)
-            if due_next is not None and due_next <= now and mark.next_response_breached_at is None:
-                mark.next_response_breached_at = now
-                changed.append("next_response_breached_at")
-                _audit_breach(ticket, "next_response_breached", due_next)
-            breached = bool(
-                mark.first_response_breached_at or mark.resolution_breached_at or mark.next_response_breached_at
+        for ticket in tickets:
+            checked += 1
+            due_next = next_response_due(
+                ticket, last_customer_at=ticket.last_customer_at, last_agent_at=ticket.last_agent_at
             )
-            if breached != mark.breached:
-                mark.breached = breached
-                changed.append("breached")
-            if changed:
-                new += sum(1 for name in changed if name.endswith("breached_at"))
-                mark.save()
+            current = getattr(ticket, "sla_mark", None) or SlaMark(ticket=ticket)
+            if not _changes(ticket, current, due_next, now):
+                continue
+            with transaction.atomic():
+                mark, _created = SlaMark.objects.select_for_update().get_or_create(ticket=ticket)
+                changes = _changes(ticket, mark, due_next, now)
+                for name, value in changes.items():
+                    setattr(mark, name, value)
+                    if name in _BREACH_DUE:
+                        field, due = _BREACH_DUE[name]
+                        _audit_breach(ticket, field, due(ticket, due_next))
+                        new += 1
+                if changes:
+                    mark.save()
     # A reply answered later clears the next-response breach of the past exchange: the flag
     # marks what is late now or was missed; the audit log keeps the history.
     SlaMark.objects.filter(next_response_due_at__isnull=True, next_response_breached_at__isnull=False).update(
