@@ -299,6 +299,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # self-hosted: no CDN, allowed by the CSP
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "PREPROCESSING_HOOKS": ["portal.schema.only_our_api"],  # Wagtail's APIs are documented by Wagtail
 }
 
 # --- Product ------------------------------------------------------------------------------------
