@@ -46,6 +46,9 @@ class InboundMessageAdmin(admin.ModelAdmin):
         "raw_preview",
     )
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[InboundMessage]:
+        return super().get_queryset(request).defer("raw")  # lists never load message bodies
+
     @admin.display(description=_("raw message"))
     def raw_preview(self, obj: InboundMessage) -> str:
         text = bytes(obj.raw[:_PREVIEW_BYTES]).decode("utf-8", errors="replace")
