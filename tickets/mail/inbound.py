@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import traceback
 from dataclasses import dataclass
 
@@ -43,6 +44,8 @@ from tickets.selectors import tickets_visible_to
 logger = logging.getLogger(__name__)
 
 Kind = OutboundMessage.Kind
+# "Re:" and its translations in front of a subject that matched no ticket: not part of the request.
+_REPLY_PREFIX = re.compile(r"^(?:\s*(?:re|aw|sv|vs|r|réf|ref|antw)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 Result = InboundMessage.Status
 
 
@@ -275,7 +278,7 @@ def _new_request(
         return Result.IGNORED, reason, "answered with how to get help" if answer else "auto-reply limit reached"
     files, refused = _files(mail, already_on_ticket=0)
     description = _body_with_notes(mail.text, refused)
-    subject = " ".join(mail.subject.split())[: services.SUBJECT_MAX]
+    subject = _REPLY_PREFIX.sub("", " ".join(mail.subject.split()))[: services.SUBJECT_MAX]
     if not subject:
         first_line = next((line for line in description.splitlines() if line.strip()), "")
         subject = first_line[:80] or _("Request by email")

@@ -102,6 +102,11 @@ class TestNewRequests:
         assert message.ticket.subject == "Fwd: Export job failed overnight"
         assert 'Job "nightly-export" failed after 3 retries' in message.ticket.description
 
+    def test_a_reply_prefix_is_dropped_from_the_subject_of_a_new_request(self, world: World) -> None:
+        subject = {"Subject: Fwd: Export job failed overnight": "Subject: RE: Re: Export job failed overnight"}
+        message = ingest("forwarded_en.eml", **subject)
+        assert message.ticket.subject == "Export job failed overnight"
+
     def test_a_sender_not_entitled_gets_one_answer_with_the_community_link(self, world: World, settings) -> None:
         message = ingest("free_plan_request_en.eml")
         assert (message.status, message.reason, message.ticket) == ("ignored", "not_entitled", None)
