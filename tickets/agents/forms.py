@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tickets.agents.labels import AGENT_STATUS_CHOICES
 from tickets.agents.selectors import SORTS, VIEWS
-from tickets.models import Priority, Status
+from tickets.models import Priority
 
 MAX_BULK = 200
 
@@ -17,7 +18,9 @@ class QueueFilterForm(forms.Form):
     )
     queue = forms.SlugField(required=False, widget=forms.HiddenInput)
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Any status")), *Status.choices], required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any status")), *AGENT_STATUS_CHOICES], required=False
+    )
     priority = forms.ChoiceField(
         label=_("Priority"), choices=[("", _("Any priority")), *Priority.choices], required=False
     )
@@ -55,7 +58,7 @@ class BulkForm(forms.Form):
     )
     action = forms.ChoiceField(choices=ACTIONS)
     assignee = forms.CharField(required=False, max_length=20)
-    status = forms.ChoiceField(choices=[("", "—"), *Status.choices], required=False)
+    status = forms.ChoiceField(choices=[("", "—"), *AGENT_STATUS_CHOICES], required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -89,7 +92,7 @@ class TicketUpdateForm(forms.Form):
         label=_("Message"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 8})
     )
     kind = forms.ChoiceField(label=_("Send as"), choices=KINDS, initial="public", widget=forms.RadioSelect)
-    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=AGENT_STATUS_CHOICES)
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
 

@@ -28,9 +28,10 @@ from tickets import selectors as core_selectors
 from tickets.agents import selectors, services
 from tickets.agents.articles import DraftRefused, article_draft_from_ticket
 from tickets.agents.forms import BulkForm, DraftArticleForm, QueueFilterForm, TicketUpdateForm
+from tickets.agents.labels import AGENT_STATUS_CHOICES
 from tickets.agents.sla import timers_for
 from tickets.lifecycle import Actor, TicketTransitionError, allowed_targets
-from tickets.models import Status, Ticket
+from tickets.models import Ticket
 from tickets.services import TicketInputError
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "counts": counts.views,
         "queues": [{"queue": q, "count": counts.queues.get(q.pk, 0)} for q in queues],
         "agents": selectors.assignable_agents(request.user),
-        "statuses": Status.choices,
+        "statuses": AGENT_STATUS_CHOICES,
         "now": now,
         "soon_hours": selectors.soon_hours(),
         "query_string": request.GET.urlencode(),
@@ -171,7 +172,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, form: TicketUpdateForm
         "macros": macros,
         "form": form,
         "allowed_statuses": [
-            label for value, label in Status.choices if value in allowed_targets(ticket.status, Actor.AGENT)
+            label for value, label in AGENT_STATUS_CHOICES if value in allowed_targets(ticket.status, Actor.AGENT)
         ],
         "article_query": article_query,
         "article_results": _article_results(ticket, article_query, panel.language) if article_query else None,

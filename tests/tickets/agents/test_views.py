@@ -241,6 +241,8 @@ def test_views_filter_sort_and_search_comments(world: World, make_ticket: Callab
     assert numbers("?view=all&assignee=none") == [waiting.number]
     assert numbers("?view=all&sort=created") == [waiting.number, mine.number]
     assert numbers("?view=all&sort=oldest")[0] == mine.number
+    waiting_row = client.get("/agent/?view=waiting").content.decode().split("<tbody>")[1]
+    assert "Waiting on the customer" in waiting_row and "Awaiting your reply" not in waiting_row
     counts = client.get("/agent/").context["counts"]
     assert (counts["mine"], counts["unassigned"], counts["waiting"], counts["active"]) == (1, 1, 1, 2)
 
