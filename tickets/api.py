@@ -13,7 +13,7 @@ from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, Throttled
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -24,6 +24,7 @@ from tickets import selectors, services
 from tickets.attachments import AttachmentRejected
 from tickets.lifecycle import TicketTransitionError
 from tickets.models import Attachment, Comment, Priority, ProductArea, Route, Status, Ticket
+from tickets.ratelimits import ticket_creation_wait
 from tickets.views import attachment_response
 
 logger = logging.getLogger(__name__)
@@ -194,6 +195,10 @@ class TicketListCreate(GenericAPIView):
         summary="File a ticket (optionally from a deflection session)",
     )
     def post(self, request: Request) -> Response:
+        wait = ticket_creation_wait(request._request)
+        if wait is not None:
+            logger.warning("ticket creation rate limit hit by user %s (API)", request.user.pk)
+            raise Throttled(wait=wait)
         data = _valid(TicketIn(data=request.data))
         try:
             ticket = services.ticket_create(

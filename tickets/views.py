@@ -26,6 +26,7 @@ from tickets.attachments import INLINE_IMAGE_TYPES, AttachmentRejected, max_file
 from tickets.forms import CommentForm, RequestFilterForm, TicketForm
 from tickets.lifecycle import Actor, TicketTransitionError, allowed_targets
 from tickets.models import Attachment, Status, Ticket
+from tickets.ratelimits import ticket_creation_wait
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,18 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
+        wait = ticket_creation_wait(request)
+        if wait is not None:
+            logger.warning("ticket creation rate limit hit by user %s", request.user.pk)
+            form.is_valid()
+            form.add_error(
+                None,
+                _("You have sent many requests in a short time. Please try again in %(minutes)d minutes.")
+                % {"minutes": max(1, wait // 60)},
+            )
+            response = _new_form_page(request, form, entitlement, session, status=429)
+            response["Retry-After"] = str(wait)
+            return response
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -114,18 +127,20 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                 return redirect(ticket.get_absolute_url())
         logger.info("ticket form invalid for user %s: %s", request.user.pk, form.errors.as_json())
         status = 400
-    return render(
-        request,
-        "tickets/new.html",
-        {
-            "form": form,
-            "entitlement": entitlement,
-            "hours": _hours_context(request, entitlement.routes),
-            "session": session,
-            "limits": _limits(),
-        },
-        status=status,
-    )
+    return _new_form_page(request, form, entitlement, session, status=status)
+
+
+def _new_form_page(
+    request: HttpRequest, form: TicketForm, entitlement: object, session: object | None, *, status: int
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "entitlement": entitlement,
+        "hours": _hours_context(request, entitlement.routes),
+        "session": session,
+        "limits": _limits(),
+    }
+    return render(request, "tickets/new.html", context, status=status)
 
 
 def _limits() -> dict[str, int]:

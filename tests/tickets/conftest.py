@@ -135,6 +135,13 @@ def _media(settings, tmp_path) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    from django.core.cache import cache
+
+    cache.clear()  # user ids repeat between tests; counters must not
+
+
+@pytest.fixture(autouse=True)
 def _english() -> Iterator[None]:
     """Start every test in the default language (a French request earlier must not leak in)."""
     with translation.override("en"):

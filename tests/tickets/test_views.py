@@ -265,3 +265,17 @@ def test_portal_pages_speak_french(world: World) -> None:
     assert "Partager et mettre à jour" in page and "Marquer comme résolue" in page
     response = client.post(f"/requests/{ticket.number}", {"body": " "})
     assert "Le champ « Message » ne peut pas être vide." in response.content.decode()
+
+
+def test_filing_is_rate_limited_per_user(world: World, settings) -> None:
+    settings.TICKETS_CREATE_RATE = "2/h"
+    client = client_for(world.alice)
+    payload = {"route": "standard", "subject": "S", "description": "D", "product_area": "other"}
+    assert [client.post("/requests/new/ticket", payload).status_code for _ in range(2)] == [302, 302]
+    limited = client.post("/requests/new/ticket", payload)
+    assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
+    assert "many requests in a short time" in limited.content.decode()
+    assert Ticket.objects.count() == 2
+    api = client_for(world.alice)
+    assert api.post("/api/tickets/", payload, content_type="application/json").status_code == 429
+    assert client_for(world.carol).post("/requests/new/ticket", payload).status_code == 302  # per user
