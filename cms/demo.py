@@ -98,8 +98,13 @@ def _permission(app_label: str, codename: str) -> Permission:
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
 
-def ensure_editorial_groups(help_center: HelpCenterPage) -> tuple[Group, Group]:
-    """Editors write and submit for review; Reviewers also publish; a review task sits between them."""
+def ensure_editorial_groups(help_center_id: int | None) -> tuple[Group, Group]:
+    """Editors write and submit for review; Reviewers also publish; a review task sits between them.
+
+    Runs after every ``migrate`` (page rights and the workflow's page wait for the help center)
+    and in ``seed_demo``. Takes an id: after ``migrate`` the page's translated columns may not
+    exist yet (wagtail-modeltranslation adds them last), so no page is loaded here.
+    """
     editors, _ = Group.objects.get_or_create(name=EDITORS)
     reviewers, _ = Group.objects.get_or_create(name=REVIEWERS)
     access_admin = _permission("wagtailadmin", "access_admin")
@@ -118,11 +123,11 @@ def ensure_editorial_groups(help_center: HelpCenterPage) -> tuple[Group, Group]:
     collection = Collection.get_first_root_node()
     for group, codenames in page_rights.items():
         group.permissions.add(access_admin)
-        for codename in codenames:
+        for codename in codenames if help_center_id is not None else []:
             GroupPagePermission.objects.get_or_create(
-                group=group, page=help_center, permission=_permission("wagtailcore", codename)
+                group=group, page_id=help_center_id, permission=_permission("wagtailcore", codename)
             )
-        for app_label, codename in media_rights:
+        for app_label, codename in media_rights if collection is not None else []:  # none after a flush
             GroupCollectionPermission.objects.get_or_create(
                 group=group, collection=collection, permission=_permission(app_label, codename)
             )
@@ -133,7 +138,8 @@ def ensure_editorial_groups(help_center: HelpCenterPage) -> tuple[Group, Group]:
         task = GroupApprovalTask.objects.create(name=REVIEW_TASK_NAME)
     task.groups.set([reviewers])
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
-    WorkflowPage.objects.update_or_create(page=help_center, defaults={"workflow": workflow})
+    if help_center_id is not None:
+        WorkflowPage.objects.update_or_create(page_id=help_center_id, defaults={"workflow": workflow})
     return editors, reviewers
 
 
@@ -257,7 +263,7 @@ def load_help_center(data: dict[str, Any], help_center: HelpCenterPage) -> dict[
 def seed(stdout: Any) -> list[str]:
     with translation.override(settings.LANGUAGE_CODE):
         help_center = ensure_help_center()
-        ensure_editorial_groups(help_center)
+        ensure_editorial_groups(help_center.pk)
         if not DATA_FILE.exists():
             return [f"Help center: {help_center.url} (no demo articles: {DATA_FILE.name} is missing)"]
         data = json.loads(DATA_FILE.read_text(encoding="utf-8"))

@@ -110,3 +110,10 @@ def test_editor_submits_and_reviewer_approves_through_the_workflow(db, monkeypat
     state.refresh_from_db()
     assert state.status == state.STATUS_APPROVED
     assert ArticlePage.objects.get(pk=article.pk).title_en == "Reset a password you forgot"
+
+
+def test_groups_exist_after_migrate_without_seeding(db):
+    reviewers = Group.objects.get(name="Reviewers")
+    assert reviewers.permissions.filter(codename="access_admin").exists()
+    assert Group.objects.filter(name="Editors").exists()
+    assert not HelpCenterPage.objects.exists()
