@@ -7,14 +7,29 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from search.models import IndexQueue
 from search.service import index_rebuild
-from tests.search.conftest import Tree
+from tests.search.conftest import Tree, build_tree
+
+
+@pytest.fixture(scope="module")
+def _indexed_tree(django_db_setup: None, django_db_blocker: Any) -> Any:
+    """Published and indexed once for the module (publishing is slow); these tests only read."""
+    from cms.models import HelpCenterPage
+
+    with django_db_blocker.unblock():
+        tree = build_tree()
+        index_rebuild()
+    yield tree
+    with django_db_blocker.unblock():
+        HelpCenterPage.objects.get(pk=tree.help_center.pk).delete()
+        index_rebuild()
+        IndexQueue.objects.all().delete()
 
 
 @pytest.fixture
-def indexed(tree: Tree) -> Tree:
-    index_rebuild()
-    return tree
+def indexed(db: None, _indexed_tree: Tree) -> Tree:
+    return _indexed_tree
 
 
 def test_search_page_lists_hits_with_count_and_snippets(client: Client, indexed: Tree) -> None:
