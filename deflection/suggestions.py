@@ -18,6 +18,9 @@ title_terms (20)         0.636     0.836     0.878      0.701  0.873  0.777   0.
 
 ``title`` raises MRR@10 in every language (10 candidates: en 0.827→0.847, fr 0.734→0.748,
 es 0.606→0.683, de 0.596→0.598); per query (20 candidates) 28 improve and 13 get worse.
+Re-measured after search's later changes (SQLite, 23:15 UTC): none 0.597 / 0.803 / 0.863 / 0.656 /
+0.846 / 0.742 / 0.758; title (10) 0.629 / 0.815 / 0.863 / 0.688 / 0.855 / 0.764 / 0.774 (every
+language's MRR@10 equal or higher: en 0.818→0.844, fr 0.714→0.728, es 0.606→0.683, de 0.600→0.602).
 On PostgreSQL full-text search (same set): none 0.594 / 0.841 / 0.886 / 0.661 / 0.873 / 0.757 / 0.773,
 title (10) 0.618 / 0.839 / 0.886 / 0.679 / 0.873 / 0.764 / 0.780: a smaller gain, no language worse on MRR.
 Re-ranking 10 candidates instead of 20 costs 0.006 MRR but halves the snippets search builds per
