@@ -26,6 +26,11 @@ def outbox_retry_minutes() -> int:
     return _get("TICKETS_OUTBOX_RETRY_MINUTES", 5)
 
 
+def outbox_max_attempts() -> int:
+    """Queuings after which the sweeper stops retrying outbox work and logs an error instead."""
+    return _get("TICKETS_OUTBOX_MAX_ATTEMPTS", 20)
+
+
 def claim_minutes() -> int:
     """Minutes a notification claim blocks other senders before it counts as abandoned."""
     return _get("TICKETS_NOTIFICATION_CLAIM_MINUTES", 10)

@@ -662,11 +662,15 @@ def outbox_sweep(*, now: dt.datetime | None = None) -> list[int]:
     """Queue again outbox work not done after ``TICKETS_OUTBOX_RETRY_MINUTES``; returns the row ids."""
     now = now or timezone.now()
     cutoff = now - dt.timedelta(minutes=conf.outbox_retry_minutes())
-    stale = list(
-        OutboxTask.objects.filter(done_at__isnull=True)
-        .filter(Q(enqueued_at__lt=cutoff) | Q(enqueued_at__isnull=True, created_at__lt=cutoff))
-        .values_list("pk", flat=True)[:500]
+    pending = OutboxTask.objects.filter(done_at__isnull=True).filter(
+        Q(enqueued_at__lt=cutoff) | Q(enqueued_at__isnull=True, created_at__lt=cutoff)
     )
+    # Work that failed this many times needs a person, not another retry every few minutes.
+    given_up = pending.filter(attempts__gte=conf.outbox_max_attempts())
+    for task in given_up.filter(last_error=""):
+        logger.error("outbox %s for ticket %s gave up after %d attempts", task.kind, task.ticket_id, task.attempts)
+    given_up.filter(last_error="").update(last_error="gave up: too many attempts")
+    stale = list(pending.filter(attempts__lt=conf.outbox_max_attempts()).values_list("pk", flat=True)[:500])
     for outbox_id in stale:
         _enqueue(outbox_id)
     if stale:

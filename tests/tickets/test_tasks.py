@@ -162,3 +162,18 @@ def test_a_real_worker_processes_a_new_ticket(celery_worker: object, world: Worl
     ticket.refresh_from_db()
     assert ticket.queue == world.standard
     assert sorted(m.to[0] for m in mail.outbox) == ["agent@support.test", "alice@acme.test"]
+
+
+@pytest.mark.django_db
+def test_the_sweeper_gives_up_after_too_many_attempts(
+    world: World, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.TICKETS_OUTBOX_MAX_ATTEMPTS = 2
+    start = timezone.now()
+    with time_machine.travel(start, tick=False), django_capture_on_commit_callbacks(execute=False):
+        ticket = new_ticket(world)
+    OutboxTask.objects.filter(ticket=ticket).update(attempts=2)
+    with time_machine.travel(start + dt.timedelta(minutes=10), tick=False):
+        assert sweep_outbox.apply().get() == 0
+    outbox = OutboxTask.objects.get(ticket=ticket)
+    assert outbox.done_at is None and outbox.last_error == "gave up: too many attempts"
