@@ -260,6 +260,10 @@ DEFLECTION_EVENTS_RATE = env.str("DEFLECTION_EVENTS_RATE", "60/m")
 TICKETS_AUTO_CLOSE_DAYS = env.int("TICKETS_AUTO_CLOSE_DAYS", 4, minimum=1)  # solved → closed after
 TICKETS_FOLLOW_UP_DAYS = env.int("TICKETS_FOLLOW_UP_DAYS", 20, minimum=0)  # reply to closed → follow-up within
 TICKETS_OUTBOX_RETRY_MINUTES = env.int("TICKETS_OUTBOX_RETRY_MINUTES", 5, minimum=1)  # sweeper re-queues after
+TICKETS_CREATE_RATE = env.str("TICKETS_CREATE_RATE", "20/h")  # tickets one user may file (portal + API)
+TICKETS_ATTACHMENT_MAX_BYTES = env.int("TICKETS_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)  # per file
+TICKETS_ATTACHMENT_MAX_FILES_PER_UPLOAD = env.int("TICKETS_ATTACHMENT_MAX_FILES_PER_UPLOAD", 5, minimum=1)
+TICKETS_ATTACHMENT_MAX_FILES_PER_TICKET = env.int("TICKETS_ATTACHMENT_MAX_FILES_PER_TICKET", 20, minimum=1)
 CELERY_BEAT_SCHEDULE["tickets-mail-sweep-outbound"] = {"task": "tickets_mail.sweep_outbound", "schedule": 120.0}
 CELERY_BEAT_SCHEDULE["tickets-mail-poll-imap"] = {"task": "tickets_mail.poll_imap", "schedule": 60.0}  # needs IMAP_URL
 
