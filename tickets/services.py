@@ -620,7 +620,7 @@ def agents_notify_new(*, ticket_id: int) -> int:
     for agent in queue_agents(ticket):
         language = support_profile_for(agent).language or settings.LANGUAGE_CODE
         with translation.override(language):
-            context = {"ticket": ticket, "ticket_url": _absolute(ticket.get_absolute_url()), "agent": agent}
+            context = {"ticket": ticket, "ticket_url": _absolute(f"/agent/tickets/{ticket.number}"), "agent": agent}
             subject = _("[#%(number)s] New request in %(queue)s: %(subject)s") % {
                 "number": ticket.number,
                 "queue": ticket.queue.name,

@@ -128,6 +128,9 @@ def test_gov_tickets_notify_cleared_agents_only(world: World) -> None:
     ticket.refresh_from_db()
     assert ticket.queue == world.gov
     assert sorted(m.to[0] for m in mail.outbox) == ["gina@agency.test", "gov@support.test"]
+    [to_agent] = [m for m in mail.outbox if m.to == ["gov@support.test"]]
+    assert f"http://127.0.0.1:8000/agent/tickets/{ticket.number}" in to_agent.body
+    assert f"[#{ticket.number}]" in to_agent.subject and to_agent.alternatives[0][1] == "text/html"
 
 
 @pytest.mark.django_db
