@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tickets.agents.labels import AGENT_STATUS_CHOICES
-from tickets.agents.selectors import SORTS, VIEWS
+from tickets.agents.selectors import SORTS, VIEWS, as_id
 from tickets.models import Priority
 
 MAX_BULK = 200
@@ -45,7 +45,7 @@ class QueueFilterForm(forms.Form):
 
     def clean_assignee(self) -> str:
         value = (self.cleaned_data.get("assignee") or "").strip()
-        if value and value not in {"me", "none"} and not value.isdigit():
+        if value and value not in {"me", "none"} and as_id(value) is None:
             raise forms.ValidationError(_("Choose an assignee from the list."))
         return value
 
@@ -63,7 +63,7 @@ class BulkForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         # Numbers are checked against the agent's scope by the selector, not by a choice list.
-        self.fields["tickets"].valid_value = lambda value: str(value).isdigit()
+        self.fields["tickets"].valid_value = lambda value: as_id(value) is not None
 
     def clean_tickets(self) -> list[int]:
         numbers = self.cleaned_data["tickets"]
@@ -76,7 +76,7 @@ class BulkForm(forms.Form):
         action = data.get("action")
         if action == "assign":
             value = (data.get("assignee") or "").strip()
-            if value not in {"me", "none"} and not value.isdigit():
+            if value not in {"me", "none"} and as_id(value) is None:
                 self.add_error("assignee", _("Choose an assignee from the list."))
         elif action == "status" and not data.get("status"):
             self.add_error("status", _("Choose a status."))

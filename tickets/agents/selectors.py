@@ -46,6 +46,14 @@ PRIORITY_RANK = Case(
 )
 
 
+def as_id(value: object) -> int | None:
+    """A positive id or ticket number typed by a person: ASCII digits that fit a 64-bit column."""
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 18 or int(text) <= 0:
+        return None
+    return int(text)
+
+
 def soon_hours() -> float:
     """Hours ahead a due time counts as "breaching soon" (wall-clock, so a Friday-evening due shows early)."""
     return float(getattr(settings, "TICKETS_AGENTS_SLA_SOON_HOURS", 2))
@@ -117,8 +125,9 @@ def _search_q(text: str) -> Q:
         | Q(requester__email__icontains=text)
         | Q(pk__in=Comment.objects.filter(body__icontains=text).values("ticket_id"))
     )
-    if text.lstrip("#").isdigit():
-        condition |= Q(number=int(text.lstrip("#")))
+    number = as_id(text.lstrip("#"))
+    if number is not None:
+        condition |= Q(number=number)
     return condition
 
 
@@ -141,8 +150,8 @@ def queue_list(user: AbstractBaseUser, filters: QueueFilters, *, now: dt.datetim
         tickets = tickets.filter(assignee=user)
     elif filters.assignee == "none":
         tickets = tickets.filter(assignee__isnull=True)
-    elif filters.assignee.isdigit():
-        tickets = tickets.filter(assignee_id=int(filters.assignee))
+    elif as_id(filters.assignee) is not None:
+        tickets = tickets.filter(assignee_id=as_id(filters.assignee))
     text = filters.q.strip()
     if text:
         tickets = tickets.filter(_search_q(text))

@@ -319,3 +319,14 @@ def test_the_workspace_speaks_french(world: World, tickets: dict[str, Ticket], c
     assert "SLA bientôt dépassé" in client.get("/agent/").content.decode()
     html = client.get(f"/agent/tickets/{tickets['standard'].number}").content.decode()
     assert "Répondre, annoter et mettre à jour" in html and "Journal d'audit" in html
+
+
+def test_odd_numbers_and_digits_never_crash(world: World, make_ticket: Callable, client_for: Callable) -> None:
+    make_ticket()
+    client = client_for(world.agent)
+    for query in ("?q=%23%C2%B2", "?q=%23" + "9" * 30, "?assignee=%C2%B2", "?assignee=" + "9" * 30, "?page=abc"):
+        assert client.get("/agent/" + query).status_code == 200, query
+    for numbers in (["9" * 30], ["²"], ["0"]):
+        response = client.post("/agent/bulk", {"tickets": numbers, "action": "assign", "assignee": "me"})
+        assert response.status_code == 400, numbers
+    assert client.post("/agent/bulk", {"tickets": ["1001"], "action": "assign", "assignee": "²"}).status_code == 400
