@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from email.utils import getaddresses
 
 import pytest
@@ -191,3 +192,17 @@ class TestReplyAddress:
             addresses.ticket_number_from("support+1042-deadbeef@answerfirst.localhost")
         assert addresses.ticket_number_from("someone@answerfirst.localhost") is None
         assert addresses.ticket_number_from(f"support+1042-{signature}@elsewhere.test") is None
+
+
+def test_a_real_worker_sends_the_reply_queued_on_commit(celery_worker: object, world: World) -> None:
+    ticket = processed_ticket(world)
+    comment = services.comment_add(ticket=ticket, author=world.agent, body="Sent by the worker.")  # autocommit
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        row = OutboundMessage.objects.get(key=f"reply:{comment.pk}")
+        if row.status == "sent":
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("the worker did not send the reply within 30 s")
+    assert [m.subject for m in mail.outbox] == [f"Re: [#{ticket.number}] Sync stopped"]
