@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage, is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 from accounts import services
@@ -67,8 +67,23 @@ class SignInView(auth_views.LoginView):
             # An unbound form: validating the bound one would check the password, which the limit forbids.
             form = self.form_class(request=request, initial={"username": request.POST.get("username", "")})
             message = _("Too many sign-in attempts. Wait a few minutes, then try again.")
-            return self.render_to_response(self.get_context_data(form=form, limited=message), status=429)
+            response = self.render_to_response(self.get_context_data(form=form, limited=message), status=429)
+            response["Retry-After"] = str(_sign_in_wait(request))
+            return response
         return super().post(request, *args, **kwargs)
+
+
+def _sign_in_wait(request: HttpRequest) -> int:
+    """Seconds until the exceeded sign-in limit (per account or per IP) lets this request through."""
+    waits = [60]
+    for group, key, rate in (
+        ("login-account", _posted_email, _login_rate_per_account),
+        ("login-ip", "ip", _login_rate_per_ip),
+    ):
+        usage = get_usage(request, group=group, key=key, rate=rate, method="POST", increment=False)
+        if usage and usage["should_limit"]:
+            waits.append(int(usage["time_left"]))
+    return max(1, max(waits) if len(waits) > 1 else waits[0])
 
 
 @method_decorator(
