@@ -234,7 +234,7 @@ def _time(function: Any, items: list[tuple[str, str, int]], ids: list[int], budg
         result_ids = function(language, text)
         samples.append(time.perf_counter() - started)
         found += str(ids[index]) in result_ids
-        if time.perf_counter() - began > budget and len(samples) >= 5:
+        if time.perf_counter() - began > budget and len(samples) >= 3:
             break
     return {**_percentiles(samples), "queries": len(samples), "target_in_top10": round(found / len(samples), 3)}
 
