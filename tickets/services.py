@@ -436,7 +436,7 @@ def customer_reply(
             % {"days": conf.follow_up_days()}
         )
     follow_up = ticket_create(
-        requester=ticket.requester,
+        requester=author,
         subject=(_("Follow-up: %(subject)s") % {"subject": ticket.subject})[:SUBJECT_MAX],
         description=body,
         product_area=ticket.product_area,

@@ -199,6 +199,12 @@ class TestFollowUpsAndAutoClose:
         assert follow_up.description == "It came back." and follow_up.route == closed.route
         assert closed.events.filter(kind=TicketEvent.Kind.FOLLOW_UP, new_value=str(follow_up.number)).exists()
 
+    def test_a_colleagues_follow_up_is_filed_in_their_name(self, world: World) -> None:
+        closed = self._closed_ticket(world)
+        _comment, follow_up = services.customer_reply(ticket=closed, author=world.bob, body="Same for me.")
+        assert follow_up.requester == world.bob and follow_up.follow_up_of == closed
+        assert follow_up.organization == closed.organization
+
     def test_reply_after_the_window_asks_for_a_new_request(self, world: World) -> None:
         start = timezone.now()
         with time_machine.travel(start, tick=False):
