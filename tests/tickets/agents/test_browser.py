@@ -9,7 +9,6 @@ from wagtail.models import Site
 from accounts.models import Organization, User
 from search.service import article_reindex
 from tests.cms.factories import ArticlePageFactory, CategoryPageFactory, HelpCenterPageFactory, paragraph
-from tests.e2e.conftest import browser, new_page  # noqa: F401  (fixtures of the browser journeys)
 from tests.e2e.helpers import PASSWORD, sign_in
 from tests.tickets.conftest import join, make_user, plan
 from tickets import services
@@ -45,7 +44,7 @@ def _world() -> tuple[User, Ticket]:
     return agent, ticket
 
 
-def test_agent_answers_with_a_macro_and_an_article_link(new_page: object) -> None:  # noqa: F811
+def test_agent_answers_with_a_macro_and_an_article_link(new_page: object) -> None:
     agent, ticket = _world()
     page = new_page()
     errors: list[str] = []
