@@ -1,9 +1,11 @@
-"""Fixtures shared by the whole suite: service requirements and a real Celery worker."""
+"""Fixtures shared by the whole suite: service requirements, a real Celery worker, a real browser."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -26,6 +28,21 @@ def redis_available(url: str = REDIS_URL) -> bool:
         return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
     except redis.RedisError:
         return False
+
+
+@pytest.fixture(autouse=True)
+def _project_celery_app() -> Iterator[None]:
+    """Every test starts and ends with the project's Celery app as the current one.
+
+    Celery's test worker makes the app it runs current; a throwaway app left current would
+    send the project's shared tasks to its broker in every later test.
+    """
+    from portal.celery import app
+
+    app.set_current()
+    yield
+    app.set_current()
+    app.set_default()
 
 
 @pytest.fixture
@@ -55,7 +72,8 @@ def celery_app_for(broker_url: str, **conf: object) -> object:
     """
     from celery import Celery
 
-    app = Celery(f"test-{broker_url.split(':', 1)[0]}")
+    # Not the current app: shared tasks queued by the code under test keep using the project's.
+    app = Celery(f"test-{broker_url.split(':', 1)[0]}", set_as_current=False)
     app.conf.update(broker_read_url=broker_url, broker_write_url=broker_url, **conf)
     return app
 
@@ -74,8 +92,70 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Remove this run's broker folders (the test database is dropped by pytest-django)."""
-    import shutil
-
     from django.conf import settings
 
     shutil.rmtree(settings.VAR_DIR / f"test-broker-{os.environ['ANSWERFIRST_TEST_RUN']}", ignore_errors=True)
+
+
+# --- Browser journeys ---------------------------------------------------------------------------
+# Playwright drives Debian's chromium against a live server of the product. No browser is
+# downloaded: chromium comes from the system (.ci/run installs it). Without it browser tests skip
+# with the reason, or fail under ANSWERFIRST_REQUIRE_SERVICES=1. A failing browser test leaves a
+# full-page screenshot under var/test-artifacts/. Defined once here: a second session-scoped
+# Playwright in the same thread would refuse to start.
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
+# Playwright's sync API keeps an event loop on the test thread; Django would then refuse the
+# test's own (synchronous) database calls. The server under test runs in its own thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        service_missing(f"chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser: object, live_server: object, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A factory of pages in fresh browser contexts (one per simulated person)."""
+    contexts = []
+
+    def make(locale: str = "en-US") -> object:
+        context = browser.new_context(base_url=live_server.url, locale=locale)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    for number, context in enumerate(contexts):
+        if failed:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            for page_number, page in enumerate(context.pages):
+                name = f"{request.node.name}-{number}-{page_number}.png"
+                page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+        context.close()

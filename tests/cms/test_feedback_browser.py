@@ -7,12 +7,11 @@ from wagtail.models import Site
 
 from cms.models import ArticleFeedback
 from tests.cms.factories import ArticlePageFactory, CategoryPageFactory, HelpCenterPageFactory
-from tests.e2e.conftest import browser, new_page  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_vote_and_comment_without_reload(new_page) -> None:  # noqa: F811
+def test_vote_and_comment_without_reload(new_page) -> None:
     help_center = HelpCenterPageFactory(parent=Site.objects.get(is_default_site=True).root_page)
     category = CategoryPageFactory(parent=help_center, slug="account")
     article = ArticlePageFactory(parent=category, slug="reset-password", title_en="Reset your password")
