@@ -194,6 +194,7 @@ class TestReplyAddress:
         assert addresses.ticket_number_from(f"support+1042-{signature}@elsewhere.test") is None
 
 
+@pytest.mark.django_db(transaction=True)  # the worker reads committed rows; migrated data is restored after
 def test_a_real_worker_sends_the_reply_queued_on_commit(celery_worker: object, world: World) -> None:
     ticket = processed_ticket(world)
     comment = services.comment_add(ticket=ticket, author=world.agent, body="Sent by the worker.")  # autocommit
