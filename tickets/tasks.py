@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import smtplib
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.db import DatabaseError
 
 from tickets import services
@@ -19,7 +19,21 @@ logger = logging.getLogger(__name__)
 TRANSIENT_ERRORS = (DatabaseError, smtplib.SMTPException, ConnectionError, TimeoutError)
 
 
+class OutboxTaskBase(Task):
+    """Records why outbox work failed for good, so agents and the sweeper's logs can tell."""
+
+    def on_failure(self, exc: BaseException, task_id: str, args: tuple, kwargs: dict, einfo: object) -> None:
+        from tickets.models import OutboxTask
+
+        ticket_id = args[0] if args else kwargs.get("ticket_id")
+        logger.error("%s failed for ticket %s: %r", self.name, ticket_id, exc)
+        OutboxTask.objects.filter(ticket_id=ticket_id, kind=self.name.split(".", 1)[1], done_at__isnull=True).update(
+            last_error=repr(exc)[:2000]
+        )
+
+
 @shared_task(
+    base=OutboxTaskBase,
     name="tickets.process_new_ticket",
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=True,

@@ -180,3 +180,15 @@ def test_the_sweeper_gives_up_after_too_many_attempts(
         assert sweep_outbox.apply().get() == 0
     outbox = OutboxTask.objects.get(ticket=ticket)
     assert outbox.done_at is None and outbox.last_error == "gave up: too many attempts"
+
+
+@pytest.mark.django_db
+def test_a_lasting_failure_is_recorded_on_the_outbox_row(world: World, settings) -> None:
+    settings.EMAIL_BACKEND = "tests.tickets.test_tasks.FlakyBackend"
+    FlakyBackend.failures = 100
+    ticket = new_ticket(world)
+    result = process_new_ticket.apply(args=[ticket.pk])
+    assert result.failed()
+    outbox = OutboxTask.objects.get(ticket=ticket)
+    assert outbox.done_at is None and "SMTPServerDisconnected" in outbox.last_error
+    assert not SentNotification.objects.exists()  # failed sends leave no claim behind
