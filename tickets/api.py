@@ -11,7 +11,7 @@ import logging
 
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, Throttled
 from rest_framework.generics import GenericAPIView
@@ -85,8 +85,8 @@ class CommentOut(serializers.ModelSerializer):
 
 class TicketOut(serializers.ModelSerializer):
     requester = serializers.EmailField(source="requester.email")
-    queue = serializers.CharField(source="queue.code", default=None)
-    follow_up_of = serializers.IntegerField(source="follow_up_of.number", default=None)
+    queue = serializers.CharField(source="queue.code", default=None, allow_null=True)
+    follow_up_of = serializers.IntegerField(source="follow_up_of.number", default=None, allow_null=True)
     deflection_session = serializers.UUIDField(source="deflection_session_id", allow_null=True)
 
     class Meta:
@@ -172,12 +172,31 @@ def _valid(serializer: serializers.Serializer) -> dict:
 
 # --- Views --------------------------------------------------------------------------------------
 
+_ERROR = inline_serializer("TicketError", {"detail": serializers.CharField()})
+_INVALID = OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input: {detail} or {field: [messages]}")
+
+
+def _errors(*codes: int) -> dict:
+    """Documented error answers: every one carries a ``detail`` sentence (400 may name fields)."""
+    described = {
+        401: "Not signed in",
+        403: "Not allowed (plan, route)",
+        404: "No such ticket or file (or not yours)",
+        409: "Refused by the lifecycle (closed, transition not allowed, follow-up window over)",
+        413: "A file is too large",
+        429: "Too many tickets filed; see Retry-After",
+    }
+    responses = {code: OpenApiResponse(_ERROR, description=described[code]) for code in codes if code != 400}
+    if 400 in codes:
+        responses[400] = _INVALID
+    return responses
+
 
 class TicketListCreate(GenericAPIView):
     serializer_class = TicketOut
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(responses=TicketOut(many=True), summary="List the tickets I may read")
+    @extend_schema(responses={200: TicketOut(many=True), **_errors(401, 403)}, summary="List the tickets I may read")
     def get(self, request: Request) -> Response:
         tickets = selectors.customer_ticket_list(
             request.user, status=request.query_params.get("status", ""), query=request.query_params.get("q", "")
@@ -187,11 +206,7 @@ class TicketListCreate(GenericAPIView):
 
     @extend_schema(
         request={"application/json": TicketIn, "multipart/form-data": TicketIn},
-        responses={
-            201: TicketDetailOut,
-            400: OpenApiResponse(description="Invalid input"),
-            403: OpenApiResponse(description="Not entitled"),
-        },
+        responses={201: TicketDetailOut, **_errors(400, 401, 403, 413, 429)},
         summary="File a ticket (optionally from a deflection session)",
     )
     def post(self, request: Request) -> Response:
@@ -220,7 +235,7 @@ class TicketListCreate(GenericAPIView):
 
 
 class TicketDetail(APIView):
-    @extend_schema(responses={200: TicketDetailOut, 404: OpenApiResponse(description="No such ticket")})
+    @extend_schema(responses={200: TicketDetailOut, **_errors(401, 403, 404)})
     def get(self, request: Request, number: int) -> Response:
         ticket = selectors.ticket_for(request.user, number)
         return Response(TicketDetailOut(ticket, context={"request": request}).data)
@@ -229,14 +244,14 @@ class TicketDetail(APIView):
 class TicketComments(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    @extend_schema(responses=CommentOut(many=True))
+    @extend_schema(responses={200: CommentOut(many=True), **_errors(401, 403, 404)})
     def get(self, request: Request, number: int) -> Response:
         ticket = selectors.ticket_for(request.user, number)
         return Response(CommentOut(selectors.thread_for(request.user, ticket), many=True).data)
 
     @extend_schema(
         request={"application/json": CommentIn, "multipart/form-data": CommentIn},
-        responses={201: TicketDetailOut},
+        responses={201: TicketDetailOut, **_errors(400, 401, 403, 404, 409, 413)},
         summary="Reply (customers; a reply to a closed ticket becomes a follow-up) or add a note (agents)",
     )
     def post(self, request: Request, number: int) -> Response:
@@ -267,7 +282,7 @@ def _reply(request: Request, ticket: Ticket, *, body: str, is_public: bool, file
 class TicketAttachments(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(responses=AttachmentOut(many=True))
+    @extend_schema(responses={200: AttachmentOut(many=True), **_errors(401, 403, 404)})
     def get(self, request: Request, number: int) -> Response:
         ticket = selectors.ticket_for(request.user, number)
         visible = [a for c in selectors.thread_for(request.user, ticket) for a in c.attachments.all()]
@@ -275,11 +290,7 @@ class TicketAttachments(APIView):
 
     @extend_schema(
         request={"multipart/form-data": UploadIn},
-        responses={
-            201: TicketDetailOut,
-            400: OpenApiResponse(description="File refused"),
-            413: OpenApiResponse(description="File too large"),
-        },
+        responses={201: TicketDetailOut, **_errors(400, 401, 403, 404, 409, 413)},
         summary="Upload files (as a public update of the ticket)",
     )
     def post(self, request: Request, number: int) -> Response:
@@ -289,7 +300,7 @@ class TicketAttachments(APIView):
 
 
 class TicketAttachmentDownload(APIView):
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **_errors(401, 403, 404)})
     def get(self, request: Request, number: int, attachment_id: int) -> object:
         attachment = selectors.attachment_for(request.user, number, attachment_id)
         return attachment_response(attachment, download=request.query_params.get("download") == "1")
@@ -298,7 +309,7 @@ class TicketAttachmentDownload(APIView):
 class TicketStatus(APIView):
     @extend_schema(
         request=StatusIn,
-        responses={200: TicketDetailOut, 409: OpenApiResponse(description="Transition refused")},
+        responses={200: TicketDetailOut, **_errors(400, 401, 403, 404, 409)},
         summary="Change status (customers: solved; agents: every allowed transition)",
     )
     def post(self, request: Request, number: int) -> Response:
