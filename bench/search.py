@@ -19,6 +19,7 @@ Prints one JSON object; never part of the test suite.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -114,7 +115,8 @@ def _setup_django(database_url: str | None, var_dir: str) -> None:
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0, interactive=False)
+    with contextlib.redirect_stdout(sys.stderr):  # the translation migrate prints its SQL
+        call_command("migrate", verbosity=0, interactive=False)
 
 
 def _article_text(rng: random.Random, index: int, language: int) -> dict[str, str]:
