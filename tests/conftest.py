@@ -30,6 +30,36 @@ def redis_available(url: str = REDIS_URL) -> bool:
         return False
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None) -> Iterator[None]:
+    """Keep the post-migration snapshot available to every database connection object.
+
+    Django restores a transactional test's data (serialized rollback) from an attribute of the
+    connection object that created the test database. Playwright's sync API switches the test
+    code into another greenlet, where Django creates new connection objects without it, and the
+    browser tests would then run on a flushed, empty database.
+    """
+    from django.db import connections
+    from django.db.utils import ConnectionHandler
+
+    snapshots = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+    create_connection = ConnectionHandler.create_connection
+
+    def create_connection_with_snapshot(self: ConnectionHandler, alias: str) -> object:
+        connection = create_connection(self, alias)
+        if alias in snapshots:
+            connection._test_serialized_contents = snapshots[alias]
+        return connection
+
+    ConnectionHandler.create_connection = create_connection_with_snapshot
+    yield
+    ConnectionHandler.create_connection = create_connection
+
+
 @pytest.fixture(autouse=True)
 def _project_celery_app() -> Iterator[None]:
     """Every test starts and ends with the project's Celery app as the current one.
@@ -84,10 +114,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     A transactional test ends with a flush, which would also delete what data migrations
     created and leave every later test without it; serialized rollback puts it back.
     """
+    transactional_fixtures = {"transactional_db", "live_server", "celery_worker"}
     for item in items:
         marker = item.get_closest_marker("django_db")
-        if marker and marker.kwargs.get("transaction") and "serialized_rollback" not in marker.kwargs:
-            item.own_markers.insert(0, pytest.mark.django_db(**marker.kwargs, serialized_rollback=True).mark)
+        kwargs = dict(marker.kwargs) if marker else {}
+        if marker is None and transactional_fixtures & set(getattr(item, "fixturenames", ())):
+            kwargs["transaction"] = True
+        if kwargs.get("transaction") and "serialized_rollback" not in kwargs:
+            item.own_markers.insert(0, pytest.mark.django_db(**kwargs, serialized_rollback=True).mark)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
