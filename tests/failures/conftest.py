@@ -33,6 +33,7 @@ _STRIPPED = (
     "EMAIL_URL",
     "REDIS_CACHE_URL",
     "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser journeys for their own process; never in a deployment
 )
 PRELUDE = "import json, django\ndjango.setup()\n"
 
