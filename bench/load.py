@@ -65,6 +65,20 @@ def _post(port: int, path: str, body: dict, headers: dict[str, str]) -> tuple[in
         connection.close()
 
 
+def _csrf_headers(port: int) -> dict[str, str]:
+    """An anonymous visitor's CSRF cookie and header, as the New request page hands them out."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", "/requests/new")
+        response = connection.getresponse()
+        response.read()
+        cookie = response.getheader("Set-Cookie", "")
+    finally:
+        connection.close()
+    token = cookie.split("csrftoken=", 1)[1].split(";", 1)[0]
+    return {"Cookie": f"csrftoken={token}", "X-CSRFToken": token}
+
+
 def _run_phase(port: int, jobs: list[tuple[str, dict, dict]], concurrency: int) -> tuple[dict, list[bytes]]:
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
@@ -119,7 +133,9 @@ def main() -> None:
         env.pop(key, None)
     os.environ.update(env)
     python = sys.executable
-    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [python, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
     subprocess.run([python, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, capture_output=True)
 
     import django
@@ -155,8 +171,9 @@ def main() -> None:
     )
     try:
         _wait_until_up(port, time.time() + 60)
+        csrf = _csrf_headers(port)
         suggest_jobs = [
-            ("/api/deflection/suggest", {"subject": s, "description": d, "language": "fr" if "é" in d else "en"}, {})
+            ("/api/deflection/suggest", {"subject": s, "description": d, "language": "fr" if "é" in d else "en"}, csrf)
             for s, d in (DRAFTS[i % len(DRAFTS)] for i in range(args.requests))
         ]
         suggest, _ = _run_phase(port, suggest_jobs, args.concurrency)
