@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = {
-    "search": ["bench.search", "--articles", "2000"],
+    "search": ["bench.search", "--articles", "2000", "--queries", "100", "--budget", "60"],
     "agent_queue": ["bench.agent_queue"],
     "load": ["bench.load"],
 }
