@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 
 from django.conf import settings
 
@@ -110,3 +111,64 @@ class SearchBackend(ABC):
 
     def describe(self) -> str:
         return f"{self.name}:{self.namespace}"
+
+
+class DatabaseBackend(SearchBackend):
+    """Writes shared by the engines that live in our database (SQLite FTS5, PostgreSQL).
+
+    Subclasses say how to open a guarded write (``_writing``: engine errors become
+    ``SearchUnavailable``, all in one transaction) and how to empty, delete and insert rows.
+    """
+
+    batch_size = 500
+
+    @abstractmethod
+    def _writing(self) -> AbstractContextManager[object]:
+        """A cursor inside one guarded transaction, with the namespace's tables ensured."""
+
+    @abstractmethod
+    def _empty(self, cursor: object) -> None:
+        """Delete every document of the namespace."""
+
+    @abstractmethod
+    def _delete(self, cursor: object, article_ids: list[str]) -> None:
+        """Delete every document of these articles."""
+
+    @abstractmethod
+    def _insert(self, cursor: object, articles: dict[str, list[SearchDocument]]) -> int:
+        """Insert the documents (grouped by article); return how many."""
+
+    def index(self, documents: Sequence[SearchDocument]) -> int:
+        articles = group_by_article(documents)
+        with self._writing() as cursor:
+            self._delete(cursor, list(articles))
+            return self._insert(cursor, articles)
+
+    def delete_article(self, article_id: str) -> None:
+        with self._writing() as cursor:
+            self._delete(cursor, [str(article_id)])
+
+    def rebuild(self, documents: Iterable[SearchDocument], *, progress: Progress | None = None) -> int:
+        """Empty and refill in one transaction: readers see the old index until the commit."""
+        total = 0
+        with self._writing() as cursor:
+            self._empty(cursor)
+            pending: list[SearchDocument] = []
+            for document in documents:
+                pending.append(document)
+                if len(pending) >= self.batch_size:
+                    total += self._insert_batch(cursor, pending, progress)
+                    pending = []
+            total += self._insert_batch(cursor, pending, progress)
+        return total
+
+    def _insert_batch(self, cursor: object, pending: list[SearchDocument], progress: Progress | None) -> int:
+        """Insert a batch; an article must not be split across batches (documents come grouped)."""
+        if not pending:
+            return 0
+        articles = group_by_article(pending)
+        self._delete(cursor, list(articles))
+        count = self._insert(cursor, articles)
+        if progress:
+            progress(count)
+        return count

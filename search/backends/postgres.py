@@ -13,14 +13,14 @@ per word, each word passed as a parameter, so user text never reaches the tsquer
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
 from django.db import DatabaseError, ProgrammingError, connection, transaction
 
 from search.analysis import analyze, normalize_words
-from search.backends.base import Progress, SearchBackend, extra_text, group_by_article, languages_field
+from search.backends.base import DatabaseBackend, extra_text, languages_field
 from search.documents import PreparedQuery, SearchDocument, StoredDocument
 from search.health import SearchUnavailable
 
@@ -35,7 +35,6 @@ CONFIGS = {
 }
 # ts_rank_cd weights for {D, C, B, A}: A title, B summary and extras, C body.
 RANK_WEIGHTS = "{0.05, 0.2, 0.5, 1.0}"
-BATCH = 500
 T = TypeVar("T")
 
 
@@ -60,7 +59,7 @@ def prepared_text(text: str, language: str) -> str:
     return " ".join(normalize_words(text, language))
 
 
-class PostgresBackend(SearchBackend):
+class PostgresBackend(DatabaseBackend):
     name = "postgresql"
 
     @property
@@ -112,42 +111,14 @@ class PostgresBackend(SearchBackend):
 
     # --- writes ---------------------------------------------------------------------------------
 
-    def index(self, documents: Sequence[SearchDocument]) -> int:
-        articles = group_by_article(documents)
+    @contextmanager
+    def _writing(self) -> Iterator[object]:
         with _guard(), connection.cursor() as cursor:
             self._ensure(cursor)
-            self._delete(cursor, list(articles))
-            return self._insert(cursor, articles)
+            yield cursor
 
-    def delete_article(self, article_id: str) -> None:
-        with _guard(), connection.cursor() as cursor:
-            self._ensure(cursor)
-            self._delete(cursor, [str(article_id)])
-
-    def rebuild(self, documents: Iterable[SearchDocument], *, progress: Progress | None = None) -> int:
-        """Empty and refill in one transaction: readers see the old rows until the commit."""
-        total = 0
-        with _guard(), connection.cursor() as cursor:
-            self._ensure(cursor)
-            cursor.execute(f"DELETE FROM {self.table}")
-            pending: list[SearchDocument] = []
-            for document in documents:
-                pending.append(document)
-                if len(pending) >= BATCH:
-                    total += self._insert_batch(cursor, pending, progress)
-                    pending = []
-            total += self._insert_batch(cursor, pending, progress)
-        return total
-
-    def _insert_batch(self, cursor: object, pending: list[SearchDocument], progress: Progress | None) -> int:
-        if not pending:
-            return 0
-        articles = group_by_article(pending)
-        self._delete(cursor, list(articles))
-        count = self._insert(cursor, articles)
-        if progress:
-            progress(count)
-        return count
+    def _empty(self, cursor: object) -> None:
+        cursor.execute(f"DELETE FROM {self.table}")
 
     def _delete(self, cursor: object, article_ids: list[str]) -> None:
         if article_ids:

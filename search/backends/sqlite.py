@@ -13,21 +13,14 @@ demand, so a temporary namespace costs nothing to make and drop.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
 from django.db import DatabaseError, OperationalError, connection, transaction
 
 from search.analysis import analyze, edit_distance_at_most
-from search.backends.base import (
-    Progress,
-    SearchBackend,
-    extra_text,
-    group_by_article,
-    language_codes,
-    languages_field,
-)
+from search.backends.base import DatabaseBackend, extra_text, language_codes, languages_field
 from search.documents import PreparedQuery, SearchDocument, StoredDocument
 from search.health import SearchUnavailable
 
@@ -51,7 +44,7 @@ def _quote(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-class SqliteBackend(SearchBackend):
+class SqliteBackend(DatabaseBackend):
     name = "sqlite-fts5"
 
     @property
@@ -125,45 +118,16 @@ class SqliteBackend(SearchBackend):
 
     # --- writes ---------------------------------------------------------------------------------
 
-    def index(self, documents: Sequence[SearchDocument]) -> int:
-        articles = group_by_article(documents)
+    @contextmanager
+    def _writing(self) -> Iterator[object]:
         with _guard(), transaction.atomic(), connection.cursor() as cursor:
             self._ensure(cursor)
-            self._delete(cursor, list(articles))
-            return self._insert(cursor, articles)
+            yield cursor
 
-    def delete_article(self, article_id: str) -> None:
-        with _guard(), transaction.atomic(), connection.cursor() as cursor:
-            self._ensure(cursor)
-            self._delete(cursor, [str(article_id)])
-
-    def rebuild(self, documents: Iterable[SearchDocument], *, progress: Progress | None = None) -> int:
-        """Empty and refill in one transaction: readers (WAL) see the old index until the commit."""
-        total = 0
-        with _guard(), transaction.atomic(), connection.cursor() as cursor:
-            self._ensure(cursor)
-            cursor.execute(f"DELETE FROM {self.doc_table}")
-            for language in language_codes():
-                cursor.execute(f"DELETE FROM {self.fts_table(language)}")
-            pending: list[SearchDocument] = []
-            for document in documents:
-                pending.append(document)
-                if len(pending) >= BATCH:
-                    total += self._insert_batch(cursor, pending, progress)
-                    pending = []
-            total += self._insert_batch(cursor, pending, progress)
-        return total
-
-    def _insert_batch(self, cursor: object, pending: list[SearchDocument], progress: Progress | None) -> int:
-        """Insert a batch; an article must not be split across batches (documents come grouped)."""
-        if not pending:
-            return 0
-        articles = group_by_article(pending)
-        self._delete(cursor, list(articles))
-        count = self._insert(cursor, articles)
-        if progress:
-            progress(count)
-        return count
+    def _empty(self, cursor: object) -> None:
+        cursor.execute(f"DELETE FROM {self.doc_table}")
+        for language in language_codes():
+            cursor.execute(f"DELETE FROM {self.fts_table(language)}")
 
     def _delete(self, cursor: object, article_ids: list[str]) -> None:
         for start in range(0, len(article_ids), BATCH):
