@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from search.service import SearchDocument, index_documents
+from tests.search.factories import doc
 
 ARTICLES = [
     # (article_id, language, title, body, audience)
@@ -40,19 +41,7 @@ ARTICLES = [
 
 def documents() -> list[SearchDocument]:
     return [
-        SearchDocument(
-            article_id=article_id,
-            language=language,
-            title=title,
-            summary=body[:80],
-            body=body,
-            category_path=[],
-            audience=audience,
-            tags=[],
-            url=f"/help/a/{article_id}/?lang={language}",
-            published_at=None,
-            updated_at=None,
-        )
+        doc(article_id, language, title, body[:80], body, audience=audience)
         for article_id, language, title, body, audience in ARTICLES
     ]
 

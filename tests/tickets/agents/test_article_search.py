@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 
 from accounts.models import support_profile_for
 from search.service import SearchDocument, index_documents
+from tests.search.factories import doc
 from tests.tickets.conftest import World
 from tickets.models import Ticket
 
@@ -15,18 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _doc(article_id: str, language: str, title: str, body: str, audience: str = "public") -> SearchDocument:
-    return SearchDocument(
-        article_id=article_id,
-        language=language,
-        title=title,
-        summary=body[:80],
-        body=body,
-        category_path=[],
-        audience=audience,
-        tags=[],
+    return replace(
+        doc(article_id, language, title, body[:80], body, audience=audience),
         url=f"/help/data/{article_id}/?lang={language}",
-        published_at=None,
-        updated_at=None,
     )
 
 
