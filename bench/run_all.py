@@ -28,9 +28,6 @@ def _last_json(output: str) -> dict:
 def main() -> None:
     report: dict[str, object] = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     for name, command in BENCHMARKS.items():
-        if not (ROOT / "bench" / f"{command[0].split('.')[-1]}.py").exists():
-            report[name] = {"skipped": "not written yet"}
-            continue
         started = time.perf_counter()
         result = subprocess.run([sys.executable, "-m", *command], cwd=ROOT, capture_output=True, text=True)
         if result.returncode != 0:

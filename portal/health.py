@@ -23,7 +23,7 @@ def _broker() -> str:
     with celery_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
         conn.default_channel.queue_declare(queue="healthz", passive=False, auto_delete=True)
-        return conn.transport_cls if isinstance(conn.transport_cls, str) else conn.transport.driver_type
+        return conn.transport.driver_type
 
 
 CHECKS = {"database": _database, "broker": _broker, "search": check_engine}
