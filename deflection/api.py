@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,10 +21,12 @@ from rest_framework.views import APIView
 
 from deflection import conf, services
 from deflection.exceptions import InvalidEvent, InvalidLanguage
+from deflection.models import EventKind
 from deflection.ratelimits import retry_after
 from deflection.services import CLIENT_EVENT_KINDS
 from deflection.templatetags.deflection_tags import safe_snippet
 from deflection.visitors import remember_visitor, visitor_key
+from portal.api import VISIBLE_TEXT, error_responses, validated
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +57,11 @@ class CsrfSessionScheme(OpenApiAuthenticationExtension):
 
 
 class RateLimitedAPIView(APIView):
+    """JSON in and out (the page's script sends JSON; a form body could not say ``null``), rate limited."""
+
     authentication_classes = [TokenAuthentication, CsrfSessionAuthentication]
     permission_classes = [AllowAny]
+    parser_classes = [JSONParser]
     rate_group = ""
 
     def rate(self) -> str:
@@ -87,7 +94,9 @@ class RateLimited(Exception):
 class SuggestRequest(serializers.Serializer):
     subject = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
     description = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=False)
-    language = serializers.CharField(required=False, allow_blank=True, default="")
+    language = serializers.ChoiceField(
+        choices=[code for code, _name in settings.LANGUAGES], required=False, allow_blank=True, default=""
+    )
     # Not a UUIDField: a malformed id is an unknown session (404), like a foreign one.
     session = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=64, default=None)
     limit = serializers.IntegerField(required=False, min_value=1, max_value=10, default=None, allow_null=True)
@@ -111,10 +120,6 @@ class SuggestResponse(serializers.Serializer):
     degraded = serializers.BooleanField()
     truncated = serializers.BooleanField(help_text="The draft was longer than the limit and was cut for search.")
     suggestions = SuggestionOut(many=True)
-
-
-class ErrorOut(serializers.Serializer):
-    detail = serializers.CharField()
 
 
 def article_link(url: str, session_id: object) -> str:
@@ -170,16 +175,20 @@ class SuggestView(RateLimitedAPIView):
         request=SuggestRequest,
         responses={
             200: SuggestResponse,
-            400: OpenApiResponse(ErrorOut, description="Invalid language or field"),
-            404: OpenApiResponse(ErrorOut, description="Unknown or foreign session"),
-            429: OpenApiResponse(ErrorOut, description="Rate limited; see Retry-After"),
+            **error_responses(
+                {
+                    400: "Invalid language or field",
+                    403: "Cross-site request from a signed-in browser (CSRF)",
+                    404: "Unknown or foreign session",
+                    415: "Not JSON",
+                    429: "Rate limited; see Retry-After",
+                }
+            ),
         },
         tags=["deflection"],
     )
     def post(self, request: Request) -> Response:
-        data = SuggestRequest(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = data.validated_data
+        fields = validated(SuggestRequest(data=request.data))
         language = fields["language"] or get_language() or "en"
         try:
             result = services.suggest_for_draft(
@@ -197,10 +206,26 @@ class SuggestView(RateLimitedAPIView):
         return remember_visitor(request._request, Response(suggestions_payload(result)))
 
 
-class EventRequest(serializers.Serializer):
+class EventKindRequest(serializers.Serializer):
     kind = serializers.ChoiceField(choices=sorted(CLIENT_EVENT_KINDS))
-    article_id = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
+
+
+class OpenedEventRequest(EventKindRequest):
+    kind = serializers.ChoiceField(choices=[EventKind.OPENED])
+    article_id = serializers.CharField(max_length=64, validators=[VISIBLE_TEXT])
     rank = serializers.IntegerField(required=False, min_value=1, max_value=100, allow_null=True, default=None)
+
+
+class OutcomeEventRequest(OpenedEventRequest):
+    kind = serializers.ChoiceField(choices=[EventKind.DEFLECTED, EventKind.ESCALATED])
+    article_id = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
+
+
+EVENT_REQUESTS = {
+    EventKind.OPENED: OpenedEventRequest,
+    EventKind.DEFLECTED: OutcomeEventRequest,
+    EventKind.ESCALATED: OutcomeEventRequest,
+}
 
 
 class EventResponse(serializers.Serializer):
@@ -209,8 +234,19 @@ class EventResponse(serializers.Serializer):
     created = serializers.BooleanField(help_text="False when this event had been recorded before.")
 
 
+class RequiredBodySchema(AutoSchema):
+    """drf-spectacular marks a one-of body (one shape per event kind) optional; this one is required."""
+
+    def _get_request_body(self, direction: str = "request") -> dict | None:
+        body = super()._get_request_body(direction)
+        if body:
+            body["required"] = True
+        return body
+
+
 class SessionEventsView(RateLimitedAPIView):
     rate_group = "deflection.events"
+    schema = RequiredBodySchema()
 
     def rate(self) -> str:
         return conf.events_rate()
@@ -223,26 +259,33 @@ class SessionEventsView(RateLimitedAPIView):
             '`article_id`) or `escalated` ("I still need help"). Idempotent: a repeated event returns '
             "200 with `created: false`; a new one 201. The session's outcome only moves forward."
         ),
-        request=EventRequest,
+        request=PolymorphicProxySerializer(
+            component_name="DeflectionEvent", serializers=EVENT_REQUESTS, resource_type_field_name="kind"
+        ),
         responses={
             201: EventResponse,
             200: EventResponse,
-            400: OpenApiResponse(ErrorOut, description="Invalid event"),
-            404: OpenApiResponse(ErrorOut, description="Unknown or foreign session"),
-            429: OpenApiResponse(ErrorOut, description="Rate limited; see Retry-After"),
+            **error_responses(
+                {
+                    400: "Invalid event",
+                    403: "Cross-site request from a signed-in browser (CSRF)",
+                    404: "Unknown or foreign session",
+                    415: "Not JSON",
+                    429: "Rate limited; see Retry-After",
+                }
+            ),
         },
         tags=["deflection"],
     )
     def post(self, request: Request, session_id: str) -> Response:
-        data = EventRequest(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = data.validated_data
+        kind = validated(EventKindRequest(data=request.data))["kind"]
+        fields = validated(EVENT_REQUESTS[kind](data=request.data))
         try:
             result = services.session_record_event(
                 session_id=session_id,
                 user=request.user,
                 visitor_key=visitor_key(request._request),
-                kind=fields["kind"],
+                kind=kind,
                 article_id=fields["article_id"] or None,
                 rank=fields["rank"],
             )

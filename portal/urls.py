@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("tickets.agents.urls")),
     path("", include("cms.urls")),
     path("", views.home, name="home"),
+    re_path(r"^api/", views.api_not_found),  # after every API route, before Wagtail's pages
 ]
 
 if settings.DEBUG:

@@ -10,18 +10,20 @@ from __future__ import annotations
 import logging
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiRequest, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, Throttled
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api import VISIBLE_TEXT, error_responses, validated
 from tickets import selectors, services
-from tickets.attachments import AttachmentRejected
+from tickets.attachments import ALLOWED_TYPES, AttachmentRejected, max_files_per_upload
 from tickets.lifecycle import TicketTransitionError
 from tickets.models import Attachment, Comment, Priority, ProductArea, Route, Status, Ticket
 from tickets.ratelimits import ticket_creation_wait
@@ -40,6 +42,8 @@ def _raise_domain(error: Exception) -> None:
     exc = DomainError(detail=getattr(error, "message", str(error)))
     if isinstance(error, services.NotEntitled):
         exc.status_code = status.HTTP_403_FORBIDDEN
+    elif isinstance(error, services.DraftNotFound):
+        exc.status_code = status.HTTP_404_NOT_FOUND
     elif isinstance(error, (TicketTransitionError, services.FollowUpWindowClosed)):
         exc.status_code = status.HTTP_409_CONFLICT
     elif isinstance(error, AttachmentRejected) and "too large" in error.message:
@@ -133,23 +137,38 @@ class TicketDetailOut(TicketOut):
 
 
 class TicketIn(serializers.Serializer):
-    subject = serializers.CharField(max_length=services.SUBJECT_MAX, allow_blank=True)
-    description = serializers.CharField(max_length=services.BODY_MAX, allow_blank=True, trim_whitespace=False)
+    subject = serializers.CharField(max_length=services.SUBJECT_MAX, validators=[VISIBLE_TEXT])
+    description = serializers.CharField(max_length=services.BODY_MAX, validators=[VISIBLE_TEXT])
     route = serializers.ChoiceField(choices=Route.choices, required=False, allow_blank=True, default="")
     product_area = serializers.ChoiceField(choices=ProductArea.choices, required=False, default=ProductArea.OTHER)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_blank=True, default="")
     deflection_session = serializers.UUIDField(required=False, allow_null=True, default=None)
-    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class TicketWithFilesIn(TicketIn):
+    """The multipart form: files may come along; no field can be null (a form part has no null)."""
+
+    deflection_session = serializers.UUIDField(required=False, default=None)
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, max_length=max_files_per_upload()
+    )
 
 
 class CommentIn(serializers.Serializer):
-    body = serializers.CharField(max_length=services.BODY_MAX, allow_blank=True, required=False, default="")
+    body = serializers.CharField(max_length=services.BODY_MAX, validators=[VISIBLE_TEXT])
     is_public = serializers.BooleanField(required=False, default=True)
-    files = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class CommentWithFilesIn(CommentIn):
+    """A message with files attached (files alone go to the attachments endpoint)."""
+
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, max_length=max_files_per_upload()
+    )
 
 
 class UploadIn(serializers.Serializer):
-    files = serializers.ListField(child=serializers.FileField(), min_length=1)
+    files = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=max_files_per_upload())
     body = serializers.CharField(max_length=services.BODY_MAX, allow_blank=True, required=False, default="")
 
 
@@ -157,44 +176,39 @@ class StatusIn(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
 
 
-def _files(request: Request, data: dict) -> list:
-    """Files from ``files`` (JSON clients cannot send any) in a multipart body."""
-    uploaded = request.FILES.getlist("files") if hasattr(request, "FILES") else []
-    return uploaded or list(data.get("files") or [])
+def _with_files(serializer: type[serializers.Serializer]) -> OpenApiRequest:
+    """A multipart body whose ``files`` parts must be of an accepted type (judged from their bytes)."""
+    return OpenApiRequest(serializer, encoding={"files": {"contentType": ", ".join(ALLOWED_TYPES)}})
 
 
-def _valid(serializer: serializers.Serializer) -> dict:
-    if not serializer.is_valid():
-        logger.info("api input refused: %s", serializer.errors)
-        serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+def _input(request: Request, plain: type[serializers.Serializer], with_files: type[serializers.Serializer]) -> dict:
+    """Validated input; only a multipart body can carry files (a JSON ``files`` key is ignored)."""
+    multipart = (request.content_type or "").startswith("multipart/")
+    return validated((with_files if multipart else plain)(data=request.data))
 
 
 # --- Views --------------------------------------------------------------------------------------
 
-_ERROR = inline_serializer("TicketError", {"detail": serializers.CharField()})
-_INVALID = OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid input: {detail} or {field: [messages]}")
+_REFUSALS = {
+    400: "Invalid input",
+    401: "Not signed in",
+    403: "Not allowed (plan, route)",
+    404: "No such ticket, file or deflection session (or not yours)",
+    409: "Refused by the lifecycle (closed, transition not allowed, follow-up window over)",
+    413: "A file is too large",
+    415: "Unsupported body type",
+    429: "Too many tickets filed; see Retry-After",
+}
 
 
 def _errors(*codes: int) -> dict:
-    """Documented error answers: every one carries a ``detail`` sentence (400 may name fields)."""
-    described = {
-        401: "Not signed in",
-        403: "Not allowed (plan, route)",
-        404: "No such ticket or file (or not yours)",
-        409: "Refused by the lifecycle (closed, transition not allowed, follow-up window over)",
-        413: "A file is too large",
-        429: "Too many tickets filed; see Retry-After",
-    }
-    responses = {code: OpenApiResponse(_ERROR, description=described[code]) for code in codes if code != 400}
-    if 400 in codes:
-        responses[400] = _INVALID
-    return responses
+    """The documented refusals among ``_REFUSALS``."""
+    return error_responses({code: _REFUSALS[code] for code in codes})
 
 
 class TicketListCreate(GenericAPIView):
     serializer_class = TicketOut
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONParser, MultiPartParser]
 
     @extend_schema(responses={200: TicketOut(many=True), **_errors(401, 403)}, summary="List the tickets I may read")
     def get(self, request: Request) -> Response:
@@ -205,8 +219,8 @@ class TicketListCreate(GenericAPIView):
         return self.get_paginated_response(TicketOut(page, many=True).data)
 
     @extend_schema(
-        request={"application/json": TicketIn, "multipart/form-data": TicketIn},
-        responses={201: TicketDetailOut, **_errors(400, 401, 403, 413, 429)},
+        request={"application/json": TicketIn, "multipart/form-data": _with_files(TicketWithFilesIn)},
+        responses={201: TicketDetailOut, **_errors(400, 401, 403, 404, 413, 415, 429)},
         summary="File a ticket (optionally from a deflection session)",
     )
     def post(self, request: Request) -> Response:
@@ -214,7 +228,7 @@ class TicketListCreate(GenericAPIView):
         if wait is not None:
             logger.warning("ticket creation rate limit hit by user %s (API)", request.user.pk)
             raise Throttled(wait=wait)
-        data = _valid(TicketIn(data=request.data))
+        data = _input(request, TicketIn, TicketWithFilesIn)
         try:
             ticket = services.ticket_create(
                 requester=request.user,
@@ -225,7 +239,7 @@ class TicketListCreate(GenericAPIView):
                 priority=data["priority"],
                 language=translation.get_language(),
                 channel="api",
-                files=_files(request, data),
+                files=data.get("files", []),
                 deflection_session_id=data["deflection_session"],
             )
         except DOMAIN_ERRORS as error:
@@ -242,7 +256,7 @@ class TicketDetail(APIView):
 
 
 class TicketComments(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [JSONParser, MultiPartParser]
 
     @extend_schema(responses={200: CommentOut(many=True), **_errors(401, 403, 404)})
     def get(self, request: Request, number: int) -> Response:
@@ -250,14 +264,14 @@ class TicketComments(APIView):
         return Response(CommentOut(selectors.thread_for(request.user, ticket), many=True).data)
 
     @extend_schema(
-        request={"application/json": CommentIn, "multipart/form-data": CommentIn},
-        responses={201: TicketDetailOut, **_errors(400, 401, 403, 404, 409, 413)},
+        request={"application/json": CommentIn, "multipart/form-data": _with_files(CommentWithFilesIn)},
+        responses={201: TicketDetailOut, **_errors(400, 401, 403, 404, 409, 413, 415)},
         summary="Reply (customers; a reply to a closed ticket becomes a follow-up) or add a note (agents)",
     )
     def post(self, request: Request, number: int) -> Response:
         ticket = selectors.ticket_for(request.user, number)
-        data = _valid(CommentIn(data=request.data))
-        return _reply(request, ticket, body=data["body"], is_public=data["is_public"], files=_files(request, data))
+        data = _input(request, CommentIn, CommentWithFilesIn)
+        return _reply(request, ticket, body=data["body"], is_public=data["is_public"], files=data.get("files", []))
 
 
 def _reply(request: Request, ticket: Ticket, *, body: str, is_public: bool, files: list) -> Response:
@@ -269,7 +283,7 @@ def _reply(request: Request, ticket: Ticket, *, body: str, is_public: bool, file
             landed = ticket
         else:
             if not is_public:
-                raise services.TicketInputError("Only agents can add internal notes.", field="is_public")
+                raise services.NotEntitled(_("Only agents can add internal notes."))
             _comment, landed = services.customer_reply(
                 ticket=ticket, author=request.user, body=body, channel="api", files=files
             )
@@ -280,7 +294,7 @@ def _reply(request: Request, ticket: Ticket, *, body: str, is_public: bool, file
 
 
 class TicketAttachments(APIView):
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
 
     @extend_schema(responses={200: AttachmentOut(many=True), **_errors(401, 403, 404)})
     def get(self, request: Request, number: int) -> Response:
@@ -289,14 +303,14 @@ class TicketAttachments(APIView):
         return Response(AttachmentOut([*selectors.initial_attachments(ticket), *visible], many=True).data)
 
     @extend_schema(
-        request={"multipart/form-data": UploadIn},
-        responses={201: TicketDetailOut, **_errors(400, 401, 403, 404, 409, 413)},
+        request={"multipart/form-data": _with_files(UploadIn)},
+        responses={201: TicketDetailOut, **_errors(400, 401, 403, 404, 409, 413, 415)},
         summary="Upload files (as a public update of the ticket)",
     )
     def post(self, request: Request, number: int) -> Response:
         ticket = selectors.ticket_for(request.user, number)
-        data = _valid(UploadIn(data=request.data))
-        return _reply(request, ticket, body=data["body"], is_public=True, files=_files(request, data))
+        data = validated(UploadIn(data=request.data))
+        return _reply(request, ticket, body=data["body"], is_public=True, files=data["files"])
 
 
 class TicketAttachmentDownload(APIView):
@@ -309,12 +323,12 @@ class TicketAttachmentDownload(APIView):
 class TicketStatus(APIView):
     @extend_schema(
         request=StatusIn,
-        responses={200: TicketDetailOut, **_errors(400, 401, 403, 404, 409)},
+        responses={200: TicketDetailOut, **_errors(400, 401, 403, 404, 409, 415)},
         summary="Change status (customers: solved; agents: every allowed transition)",
     )
     def post(self, request: Request, number: int) -> Response:
         ticket = selectors.ticket_for(request.user, number)
-        data = _valid(StatusIn(data=request.data))
+        data = validated(StatusIn(data=request.data))
         try:
             services.ticket_transition(ticket=ticket, target=data["status"], actor_user=request.user)
         except DOMAIN_ERRORS as error:

@@ -72,6 +72,10 @@ class TicketInputError(Exception):
         self.field = field
 
 
+class DraftNotFound(TicketInputError):
+    """The deflection session a request comes from is unknown or someone else's."""
+
+
 class NotEntitled(Exception):
     """The user may not file this request (plan, route); ``message`` explains and is safe to show."""
 
@@ -296,7 +300,7 @@ def _deflection_session_for(requester: AbstractBaseUser, session_id: object | No
     try:
         return session_for(requester, session_id, visitor_key=visitor_key)
     except SessionNotFound:
-        raise TicketInputError(_("This draft was not found; start a new request."), field="session") from None
+        raise DraftNotFound(_("This draft was not found; start a new request."), field="session") from None
 
 
 def _mark_session_escalated(session: object, user: AbstractBaseUser, visitor_key: str) -> None:

@@ -300,10 +300,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Deflection, search and tickets for the Answerfirst help center.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,  # request bodies get their own components: uploads are binary, not URLs
     "SWAGGER_UI_DIST": "SIDECAR",  # self-hosted: no CDN, allowed by the CSP
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "PREPROCESSING_HOOKS": ["portal.schema.only_our_api"],  # Wagtail's APIs are documented by Wagtail
+    "PREPROCESSING_HOOKS": ["portal.api.only_our_api"],  # Wagtail's APIs are documented by Wagtail
 }
 
 # --- Product ------------------------------------------------------------------------------------

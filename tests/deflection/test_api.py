@@ -46,7 +46,7 @@ def test_anonymous_visitor_is_recognised_by_cookie(client, indexed) -> None:
 def test_invalid_language_is_400_with_a_message(client, indexed) -> None:
     response = client.post(SUGGEST, {"subject": "password", "language": "klingon"}, format="json")
     assert response.status_code == 400
-    assert "klingon" in response.json()["detail"]
+    assert "klingon" in response.json()["language"][0]
     assert not DeflectionSession.objects.exists()
 
 
@@ -89,9 +89,14 @@ def test_events_are_idempotent_and_scoped(client, indexed) -> None:
 
 def test_invalid_event_is_400(client, indexed) -> None:
     session = client.post(SUGGEST, {"subject": "password", "language": "en"}, format="json").json()["session"]
-    assert client.post(events_url(session), {"kind": "abandoned"}, format="json").status_code == 400
+    abandoned = client.post(events_url(session), {"kind": "abandoned"}, format="json")
+    assert abandoned.status_code == 400 and "not a valid choice" in abandoned.json()["kind"][0]
     response = client.post(events_url(session), {"kind": "opened"}, format="json")
-    assert response.status_code == 400 and "article_id" in response.json()["detail"]
+    assert response.status_code == 400 and response.json() == {"article_id": ["This field is required."]}
+    assert client.post(events_url(session), [], format="json").status_code == 400
+    form = client.post(events_url(session), {"kind": "deflected"})  # multipart: the API speaks JSON only
+    assert form.status_code == 415
+    assert DeflectionSession.objects.get(pk=session).outcome == Outcome.OPEN
 
 
 def test_anonymous_callers_need_the_csrf_token(indexed) -> None:

@@ -45,6 +45,8 @@ def test_no_post_is_accepted_without_a_csrf_token(objects: Objects, role: str) -
         body = response.content.decode(errors="replace")
         if response.status_code == 403 and "CSRF" in body:
             continue
+        if url == "/api/" and response.status_code == 404:
+            continue  # the catch-all for unknown API paths: CSRF-exempt, it acts on nothing
         if user is None and response.status_code in (401, 403) and "credentials were not provided" in body:
             continue  # an API refusing the anonymous caller outright: no session to ride on
         accepted.append(f"{url}: {response.status_code} {body[:120]!r}")

@@ -84,6 +84,7 @@ MATRIX: dict[tuple[str, bool], tuple[str, ...]] = {
     ("api/v2/^categories/<int:pk>/", False): (DENIED,) * 6,  # the id is an article's
     ("api/v2/^categories/find/", False): (DENIED,) * 6,
     ("", False): PUBLIC,
+    ("^api/", False): (DENIED,) * 6,  # any other path under /api/: a JSON 404
 }
 # The entrances of the admin areas: staff tools behind their own sign-in.
 ENTRANCES = {

@@ -173,5 +173,6 @@ def test_customers_cannot_post_internal_notes_through_the_api(world: World) -> N
     response = _api(world.alice, token=False).post(
         f"/api/tickets/{ticket.number}/comments/", {"body": "psst", "is_public": False}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Only agents can add internal notes."
     assert not Comment.objects.filter(body="psst").exists()
