@@ -71,11 +71,7 @@ def _fill(count: int) -> object:
     plan, _created = Plan.objects.get_or_create(
         code="pro", defaults={"name": "Pro", "is_paid": True, "can_file_tickets": True}
     )
-    queues = [
-        Queue.objects.create(code="standard", name="Standard", route=Route.STANDARD),
-        Queue.objects.create(code="billing", name="Billing", route=Route.BILLING),
-        Queue.objects.create(code="gov", name="Gov", route=Route.GOV),
-    ]
+    queues = [Queue.objects.get(route=route, product_area="") for route in Route]  # tickets' migration 0002
     organizations = Organization.objects.bulk_create(
         [Organization(name=f"Org {i}", plan=plan, is_government=i % 10 == 0) for i in range(50)]
     )

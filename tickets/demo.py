@@ -1,4 +1,5 @@
-"""Demo queues and a few demo tickets for ``seed_demo`` (idempotent: matched by queue code and subject)."""
+"""Demo agents on the default queues and a few demo tickets for ``seed_demo`` (idempotent: tickets
+are matched by requester and subject)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,12 @@ from typing import TextIO
 
 from django.db import transaction
 
-from accounts.models import RouteHours, User
+from accounts.models import User
 from tickets import services
 from tickets.lifecycle import Actor
 from tickets.models import Queue, Route, Status, Ticket
 
 DOMAIN = "answerfirst.localhost"
-
-# code, name, route, time zone, hours, holiday country, first response h, resolution h
-QUEUES = [
-    ("standard", "Technical support", Route.STANDARD, "Europe/Paris", ("09:00", "18:00"), "FR", 8, 40),
-    ("billing", "Billing and licensing", Route.BILLING, "Europe/Paris", ("09:00", "17:00"), "FR", 16, 40),
-    ("gov", "Public sector (Gov)", Route.GOV, "America/Los_Angeles", ("06:00", "18:00"), "US", 4, 24),
-]
 
 # requester local part, subject, description, product area, final status, agent reply
 TICKETS = [
@@ -59,44 +53,18 @@ TICKETS = [
 ]
 
 
-def _queues() -> dict[str, Queue]:
-    gov_hours = RouteHours.objects.filter(route=Route.GOV, active=True).first()
-    queues = {}
-    for code, name, route, zone, (opens, closes), country, first, resolution in QUEUES:
-        if code == "gov" and gov_hours is not None:  # the Gov queue works the route's published hours
-            zone, country = gov_hours.time_zone, gov_hours.holiday_country
-            opens, closes = gov_hours.opens_at.strftime("%H:%M"), gov_hours.closes_at.strftime("%H:%M")
-            days = [int(day) for day in gov_hours.weekdays.split(",") if day.strip()]
-        else:
-            days = list(range(5))
-        queues[code], _created = Queue.objects.update_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "route": route,
-                "product_area": "",
-                "time_zone": zone,
-                "business_hours": {str(day): [opens, closes] for day in days},
-                "holiday_country": country,
-                "first_response_hours": first,
-                "resolution_hours": resolution,
-            },
-        )
-    return queues
-
-
 def seed(stdout: TextIO) -> list[str]:
-    """Queues with the demo agents, and a handful of tickets in different states."""
-    queues = _queues()
+    """The default queues (tickets 0002) staffed by the demo agents, and a handful of tickets in different states."""
+    queues = {queue.route: queue for queue in Queue.objects.filter(product_area="")}
     agent = User.objects.filter(email=f"agent@{DOMAIN}").first()
     gov_agent = User.objects.filter(email=f"gov.agent@{DOMAIN}").first()
     admin = User.objects.filter(is_superuser=True).order_by("pk").first()
     for staff in (agent, gov_agent, admin):
         if staff is not None:
-            queues["standard"].agents.add(staff)
-            queues["billing"].agents.add(staff)
+            queues[Route.STANDARD].agents.add(staff)
+            queues[Route.BILLING].agents.add(staff)
     if gov_agent is not None:
-        queues["gov"].agents.add(gov_agent)
+        queues[Route.GOV].agents.add(gov_agent)
 
     created = 0
     for local, subject, description, area, final, reply in TICKETS:
@@ -117,4 +85,5 @@ def seed(stdout: TextIO) -> list[str]:
         if final in {Status.PENDING, Status.SOLVED} and responder is not None:
             services.ticket_transition(ticket=ticket, target=final, actor_user=responder, actor=Actor.AGENT)
         created += 1
-    return [f"Tickets: {Ticket.objects.count()} demo requests ({created} new); queues: {', '.join(queues)}"]
+    names = ", ".join(queue.code for queue in queues.values())
+    return [f"Tickets: {Ticket.objects.count()} demo requests ({created} new); queues: {names}"]

@@ -87,6 +87,7 @@ class World:
 
 @pytest.fixture
 def world(db: None) -> World:
+    Queue.objects.all().delete()  # the default queues of the migrations, replaced by these test queues
     standard = Queue.objects.create(code="standard", name="Standard", route=Route.STANDARD)
     billing = Queue.objects.create(code="billing", name="Billing", route=Route.BILLING)
     gov = Queue.objects.create(

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialize
 
 def _world() -> tuple[User, Ticket]:
     agent = User.objects.create_user("agent@support.test", PASSWORD, is_staff=True, first_name="Alex")
-    queue = Queue.objects.create(code="standard", name="Standard", route=Route.STANDARD)
+    queue = Queue.objects.get(route=Route.STANDARD, product_area="")  # a default queue (tickets 0002)
     queue.agents.add(agent)
     requester = join(make_user("dana@acme.test"), Organization.objects.create(name="Acme", plan=plan("business")))
     requester.first_name = "Dana"
