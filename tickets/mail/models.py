@@ -93,6 +93,7 @@ class OutboundMessage(models.Model):
     class Kind(models.TextChoices):
         ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
         AGENT_REPLY = "agent_reply", _("Agent reply")
+        REQUESTER_REPLY = "requester_reply", _("Requester reply (to the assignee)")
         SOLVED = "solved", _("Solved")
         CLOSED = "closed", _("Closed")
         FOLLOW_UP = "follow_up", _("Follow-up created")

@@ -23,6 +23,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -42,6 +43,8 @@ _OPTIONAL_KINDS = frozenset({Kind.AGENT_REPLY, Kind.SOLVED, Kind.CLOSED, Kind.SA
 # Kinds written by a person (an agent's reply); the rest are machine-generated (RFC 3834).
 _HUMAN_KINDS = frozenset({Kind.AGENT_REPLY})
 _AUTO_REPLY_KINDS = frozenset({Kind.NOT_ENTITLED, Kind.NEW_REQUEST_NEEDED})
+# Kinds that go to the ticket's assignee rather than to the requester.
+_TO_ASSIGNEE_KINDS = frozenset({Kind.REQUESTER_REPLY})
 _MAX_REFERENCES = 10
 
 
@@ -98,10 +101,22 @@ def _stamp(moment: dt.datetime | None) -> str:
 
 
 def notify_comment_added(*, comment: Comment, by_agent: bool) -> OutboundMessage | None:
-    """Hook of ``tickets.services.comment_add``: an agent's public reply is mailed to the requester."""
-    if not (by_agent and comment.is_public):
+    """Hook of ``tickets.services.comment_add``: an agent's public reply is mailed to the requester; the
+    requester's reply (web, email or API) to the assigned agent, who can answer it by email too."""
+    if not comment.is_public:
         return None
-    return promise(key=f"reply:{comment.pk}", kind=Kind.AGENT_REPLY, ticket=comment.ticket, comment=comment)
+    if by_agent:
+        return promise(key=f"reply:{comment.pk}", kind=Kind.AGENT_REPLY, ticket=comment.ticket, comment=comment)
+    assignee = comment.ticket.assignee
+    if assignee is None or not assignee.is_active or assignee.pk == comment.author_id:
+        return None
+    return promise(
+        key=f"requester-reply:{comment.pk}",
+        kind=Kind.REQUESTER_REPLY,
+        ticket=comment.ticket,
+        comment=comment,
+        recipient=assignee.email,
+    )
 
 
 def notify_status_changed(*, ticket: Ticket, old: str, new: str) -> list[OutboundMessage]:
@@ -183,6 +198,9 @@ def recipient_for(ticket: Ticket) -> str:
 def language_for(row: OutboundMessage) -> str:
     languages = dict(settings.LANGUAGES)
     ticket = row.ticket
+    if ticket is not None and row.kind in _TO_ASSIGNEE_KINDS and ticket.assignee is not None:
+        agent_language = support_profile_for(ticket.assignee).language
+        return agent_language if agent_language in languages else settings.LANGUAGE_CODE
     if ticket is not None:
         profile_language = support_profile_for(ticket.requester).language
         if profile_language in languages:
@@ -205,6 +223,9 @@ def _subject(row: OutboundMessage, ticket: Ticket | None) -> str:
         return _("[#%(number)s] Follow-up to request #%(previous)s: %(subject)s") % values
     if row.kind == Kind.AGENT_REPLY:
         return _("Re: [#%(number)s] %(subject)s") % values
+    if row.kind == Kind.REQUESTER_REPLY:
+        values["requester"] = _requester_label(ticket) if ticket else ""
+        return _("[#%(number)s] %(requester)s replied: %(subject)s") % values
     if row.kind == Kind.SOLVED:
         return _("[#%(number)s] Your request is solved: %(subject)s") % values
     if row.kind == Kind.CLOSED:
@@ -227,11 +248,15 @@ def _context(row: OutboundMessage, ticket: Ticket | None) -> dict[str, object]:
         "community_url": settings.COMMUNITY_URL,
     }
     if ticket is not None:
-        context["ticket_url"] = absolute_url(ticket.get_absolute_url())
+        to_agent = row.kind in _TO_ASSIGNEE_KINDS
+        path = reverse("agents:ticket", args=[ticket.number]) if to_agent else ticket.get_absolute_url()
+        context["ticket_url"] = absolute_url(path)
     if row.comment is not None:
         author = row.comment.author
         context["comment"] = row.comment
         context["author_name"] = (author.get_full_name() or author.get_short_name()) if author else ""
+        if row.kind == Kind.REQUESTER_REPLY:
+            context["author_name"] = _requester_label(ticket)
     if row.kind in {Kind.ACKNOWLEDGEMENT, Kind.FOLLOW_UP} and ticket is not None:
         from tickets.services import solve_link_token, suggested_articles
 
@@ -247,6 +272,12 @@ def _context(row: OutboundMessage, ticket: Ticket | None) -> dict[str, object]:
 
         context["follow_up_days"] = ticket_conf.follow_up_days()
     return context
+
+
+def _requester_label(ticket: Ticket) -> str:
+    """How the assignee is told who wrote: the requester's name, else their address."""
+    requester = ticket.requester
+    return requester.get_full_name() or requester.get_short_name() or requester.email
 
 
 def _thread(row: OutboundMessage, ticket: Ticket | None) -> tuple[str, list[str]]:

@@ -187,12 +187,19 @@ def html_to_text(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
+# The first line of our emails, to the requester and to the assignee (see the mail templates).
+REPLY_MARKERS = (
+    "Reply above this line to add to your request.",
+    "Reply above this line to answer the customer: your reply is added to the request, visible to them.",
+)
+
+
 def _own_markers() -> list[str]:
-    """Our "reply above this line" marker in every language: everything below it is history."""
+    """Our "reply above this line" markers in every language: everything below one is history."""
     markers = []
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            markers.append(gettext("Reply above this line to add to your request."))
+            markers.extend(gettext(marker) for marker in REPLY_MARKERS)
     return markers
 
 

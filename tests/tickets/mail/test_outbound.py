@@ -14,13 +14,19 @@ from django.utils import timezone
 from tests.tickets.conftest import World
 from tests.tickets.mail.conftest import file_ticket, processed_ticket, set_contact
 from tickets import services
+from tickets.agents.services import ticket_assign
 from tickets.mail import addresses, outbound
+from tickets.mail.inbound import email_ingest
 from tickets.mail.models import OutboundMessage
 from tickets.mail.tasks import send_outbound, sweep_outbound
 from tickets.models import SentNotification, Status
 from tickets.tasks import process_new_ticket
 
 pytestmark = pytest.mark.django_db
+
+
+def assign(ticket: object, agent: object) -> object:
+    return ticket_assign(ticket=ticket, assignee=agent, actor=agent)
 
 
 def headers_of(message: mail.EmailMessage) -> dict[str, str]:
@@ -133,6 +139,58 @@ class TestAgentReply:
         assert outbound.outbound_send(outbound_id=row.pk) is False
         row.refresh_from_db()
         assert row.status == "skipped" and mail.outbox == []
+
+
+class TestRequesterReply:
+    """The assigned agent hears of the requester's replies by email, and can answer from the mailbox."""
+
+    def test_goes_to_the_assignee_in_their_language_with_the_workspace_link(self, world: World) -> None:
+        set_contact(world.agent, "agent.private@support.test", language="fr")
+        ticket = assign(processed_ticket(world), world.agent)
+        comment, _landed = services.customer_reply(ticket=ticket, author=world.alice, body="Still broken on Safari.")
+        row = OutboundMessage.objects.get(key=f"requester-reply:{comment.pk}")
+        assert row.recipient == "agent@support.test"  # the agent's own address, not their contact email
+        assert outbound.outbound_send(outbound_id=row.pk) is True
+        [notice] = mail.outbox
+        assert notice.to == ["agent@support.test"]
+        assert notice.subject == f"[#{ticket.number}] alice@acme.test a répondu : Sync stopped"  # no name on file
+        assert "Still broken on Safari." in notice.body
+        assert f"/agent/tickets/{ticket.number}" in notice.body and "/requests/" not in notice.body
+        assert notice.body.startswith("Répondez au-dessus de cette ligne pour répondre au client")
+        [(_name, reply_to)] = getaddresses([headers_of(notice)["reply-to"]])
+        assert addresses.ticket_number_from(reply_to) == ticket.number
+
+    def test_nobody_is_mailed_for_an_unassigned_ticket_nor_for_the_agents_own_words(self, world: World) -> None:
+        ticket = processed_ticket(world)
+        services.customer_reply(ticket=ticket, author=world.alice, body="Any news?")
+        assert not OutboundMessage.objects.filter(kind="requester_reply").exists()
+        ticket = assign(ticket, world.agent)
+        services.comment_add(ticket=ticket, author=world.agent, body="Looking now.")
+        services.comment_add(ticket=ticket, author=world.agent, body="Note to self", is_public=False)
+        assert not OutboundMessage.objects.filter(kind="requester_reply").exists()
+
+    def test_the_agent_answers_from_the_mailbox_and_the_requester_gets_the_answer(self, world: World) -> None:
+        ticket = assign(processed_ticket(world), world.agent)
+        comment, _landed = services.customer_reply(ticket=ticket, author=world.alice, body="Still broken on Safari.")
+        row = OutboundMessage.objects.get(key=f"requester-reply:{comment.pk}")
+        outbound.outbound_send(outbound_id=row.pk)
+        [notice] = mail.outbox
+        quoted = "\n".join(f"> {line}" for line in notice.body.splitlines())
+        raw = (
+            f"From: Agent <agent@support.test>\r\nTo: {notice.reply_to[0]}\r\n"
+            f"Subject: Re: {notice.subject}\r\nMessage-ID: <answer-1@support.test>\r\n"
+            f"In-Reply-To: {headers_of(notice)['message-id']}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+            f"Clear Safari's cache, then sign in again.\r\n\r\nOn Monday, Answerfirst wrote:\r\n{quoted}\r\n"
+        ).encode()
+        message = email_ingest(raw=raw).message
+        assert message.status == "processed"
+        answer = message.comment
+        assert (answer.author, answer.is_public, answer.body) == (
+            world.agent,
+            True,
+            "Clear Safari's cache, then sign in again.",
+        )
+        assert OutboundMessage.objects.filter(key=f"reply:{answer.pk}", kind="agent_reply").exists()
 
 
 class TestStatusMails:
