@@ -279,3 +279,22 @@ def test_filing_is_rate_limited_per_user(world: World, settings) -> None:
     api = client_for(world.alice)
     assert api.post("/api/tickets/", payload, content_type="application/json").status_code == 429
     assert client_for(world.carol).post("/requests/new/ticket", payload).status_code == 302  # per user
+
+
+class TestRatingFromThePortal:
+    def test_the_requester_is_offered_a_rating_once_the_request_is_solved(self, world: World) -> None:
+        from tickets.mail import csat
+
+        ticket = services.ticket_create(requester=world.alice, subject="Sync stopped", description="Since Monday.")
+        rate_url = f"/requests/{ticket.number}/rate"
+        assert rate_url not in client_for(world.alice).get(f"/requests/{ticket.number}").content.decode()
+        services.ticket_transition(ticket=ticket, target=Status.SOLVED, actor_user=world.agent)
+        page = client_for(world.alice).get(f"/requests/{ticket.number}").content.decode()
+        assert "Rate this request" in page and rate_url in page
+        # Bob sees the ticket (same organization) but the rating is the requester's.
+        assert rate_url not in client_for(world.bob).get(f"/requests/{ticket.number}").content.decode()
+        csat.rating_record(ticket=ticket, rating="good")
+        french = client_for(world.alice)
+        french.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+        page = french.get(f"/requests/{ticket.number}").content.decode()
+        assert "Votre note : Bien, je suis satisfait" in page and rate_url in page
