@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.security.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Parses ticket uploads under the size limit; its __call__ runs before CSRF's process_view reads the body.
+    "tickets.uploads.UploadLimitMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
