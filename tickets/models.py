@@ -223,10 +223,13 @@ class Comment(models.Model):
         return f"#{self.ticket_id}/{self.pk}"
 
 
+ATTACHMENTS_DIR = "tickets/attachments"
+
+
 def attachment_upload_to(instance: Attachment, filename: str) -> str:
     """A random path: the original name never reaches the storage (it is kept on the row)."""
     suffix = PurePosixPath(filename).suffix.lower()[:10]
-    return f"tickets/attachments/{uuid.uuid4().hex}{suffix}"
+    return f"{ATTACHMENTS_DIR}/{uuid.uuid4().hex}{suffix}"
 
 
 class Attachment(models.Model):

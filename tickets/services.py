@@ -32,6 +32,7 @@ from tickets import conf
 from tickets.attachments import AttachmentRejected, CheckedFile, check_uploads
 from tickets.lifecycle import REOPENED_BY_CUSTOMER_REPLY, Actor, TicketTransitionError, check_transition
 from tickets.models import (
+    ATTACHMENTS_DIR,
     Attachment,
     Channel,
     Comment,
@@ -181,6 +182,32 @@ def _store_attachments(
         _event(ticket, actor=uploaded_by, kind=TicketEvent.Kind.ATTACHMENT, new=checked.name)
         stored.append(attachment)
     return stored
+
+
+# Files younger than this are left alone: their row may be in a transaction not yet committed.
+ORPHAN_GRACE = dt.timedelta(days=1)
+
+
+def attachment_files_purge(*, grace: dt.timedelta = ORPHAN_GRACE) -> list[str]:
+    """Delete stored attachment files no row points at: left by a crashed upload (the process died
+    between the storage write and the commit) or by deleted tickets (rows cascade, files do not)."""
+    storage = Attachment._meta.get_field("file").storage
+    try:
+        _dirs, names = storage.listdir(ATTACHMENTS_DIR)
+    except FileNotFoundError:
+        return []
+    kept = set(Attachment.objects.values_list("file", flat=True))
+    cutoff = timezone.now() - grace
+    purged = []
+    for name in names:
+        path = f"{ATTACHMENTS_DIR}/{name}"
+        if path in kept or storage.get_modified_time(path) > cutoff:
+            continue
+        storage.delete(path)
+        purged.append(path)
+    if purged:
+        logger.info("purged %d attachment files no request refers to", len(purged))
+    return purged
 
 
 @contextmanager

@@ -60,3 +60,9 @@ def auto_close_solved() -> int:
 
 # Outbox kinds and the task that does each (the sweeper queues through this table).
 OUTBOX_TASKS = {"process_new_ticket": process_new_ticket}
+
+
+@shared_task(name="tickets.purge_attachment_files")
+def purge_attachment_files() -> int:
+    """Remove stored files of attachments that no longer exist (deleted tickets, crashed uploads)."""
+    return len(services.attachment_files_purge())

@@ -247,6 +247,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # Apps add their periodic tasks here (name -> {"task": ..., "schedule": seconds}).
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
 CELERY_BEAT_SCHEDULE["tickets-sweep-outbox"] = {"task": "tickets.sweep_outbox", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["tickets-purge-attachment-files"] = {"task": "tickets.purge_attachment_files", "schedule": 86400.0}
 CELERY_BEAT_SCHEDULE["tickets-auto-close-solved"] = {"task": "tickets.auto_close_solved", "schedule": 900.0}
 CELERY_BEAT_SCHEDULE["tickets-agents-sla-breaches"] = {"task": "tickets_agents.detect_sla_breaches", "schedule": 120.0}
 CELERY_BEAT_SCHEDULE["search-reindex-dirty"] = {"task": "search.reindex_dirty", "schedule": 300.0}
