@@ -30,6 +30,11 @@ def max_message_bytes() -> int:
     return int(getattr(settings, "TICKETS_MAIL_MAX_BYTES", 25 * 1024 * 1024))
 
 
+def attachments_max_bytes() -> int:
+    """An agent's reply carries its files when they add up to at most this; larger ones stay on the page."""
+    return int(getattr(settings, "TICKETS_MAIL_ATTACHMENTS_MAX_BYTES", 10 * 1024 * 1024))
+
+
 def auto_replies_per_sender_per_day() -> int:
     """At most this many automatic answers go to one address a day, whatever it sends (loop guard)."""
     return int(getattr(settings, "TICKETS_MAIL_AUTO_REPLIES_PER_DAY", 3))

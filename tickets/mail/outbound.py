@@ -32,7 +32,7 @@ from accounts.selectors import notification_email_for, wants_email_notifications
 from tickets.mail import conf
 from tickets.mail.addresses import reply_address
 from tickets.mail.models import InboundMessage, OutboundMessage, Rating
-from tickets.models import Comment, SentNotification, Status, Ticket, TicketEvent
+from tickets.models import Attachment, Comment, SentNotification, Status, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
 
@@ -274,6 +274,14 @@ def _context(row: OutboundMessage, ticket: Ticket | None) -> dict[str, object]:
     return context
 
 
+def _files_to_attach(row: OutboundMessage) -> list[Attachment]:
+    """The files of an agent's reply, when they fit in one email; otherwise none (the page has them)."""
+    if row.kind != Kind.AGENT_REPLY or row.comment is None:
+        return []
+    files = list(row.comment.attachments.all())
+    return files if sum(attachment.size for attachment in files) <= conf.attachments_max_bytes() else []
+
+
 def _requester_label(ticket: Ticket) -> str:
     """How the assignee is told who wrote: the requester's name, else their address."""
     requester = ticket.requester
@@ -316,8 +324,9 @@ def build(row: OutboundMessage) -> EmailMultiAlternatives:
     if not recipient:
         raise SkipMessage("no recipient address")
     language = language_for(row)
+    files = _files_to_attach(row)
     with translation.override(language):
-        context = _context(row, ticket)
+        context = {**_context(row, ticket), "files_attached": bool(files)}
         subject = " ".join(_subject(row, ticket).split())[:300]
         text = render_to_string(f"tickets/mail/{row.kind}.txt", context)
         html = render_to_string(f"tickets/mail/{row.kind}.html", context)
@@ -345,6 +354,9 @@ def build(row: OutboundMessage) -> EmailMultiAlternatives:
         headers=headers,
     )
     message.attach_alternative(html, "text/html")
+    for attachment in files:
+        with attachment.file.open("rb") as stored:
+            message.attach(attachment.original_name, stored.read(), attachment.content_type)
     row.recipient, row.language, row.subject = recipient, language, subject
     row.in_reply_to, row.references = in_reply_to, " ".join(references)
     return message

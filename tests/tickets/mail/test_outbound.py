@@ -11,7 +11,7 @@ import time_machine
 from django.core import mail, signing
 from django.utils import timezone
 
-from tests.tickets.conftest import World
+from tests.tickets.conftest import PDF, World, pdf
 from tests.tickets.mail.conftest import file_ticket, processed_ticket, set_contact
 from tickets import services
 from tickets.agents.services import ticket_assign
@@ -104,6 +104,21 @@ class TestAgentReply:
             services.comment_add(ticket=ticket, author=world.alice, body="Any news?")
         assert mail.outbox == []
         assert not OutboundMessage.objects.filter(kind="agent_reply").exists()
+
+    def test_carries_the_replys_files_when_they_fit_in_an_email(self, world: World, settings) -> None:
+        ticket = processed_ticket(world)
+        comment = services.comment_add(ticket=ticket, author=world.agent, body="See it.", files=[pdf("guide.pdf")])
+        assert outbound.outbound_send(outbound_id=OutboundMessage.objects.get(key=f"reply:{comment.pk}").pk)
+        [reply] = mail.outbox
+        assert reply.attachments == [("guide.pdf", PDF, "application/pdf")]
+        assert "The files of this reply are attached to this email." in reply.body
+
+        settings.TICKETS_MAIL_ATTACHMENTS_MAX_BYTES = len(PDF) - 1
+        comment = services.comment_add(ticket=ticket, author=world.agent, body="Again.", files=[pdf("big.pdf")])
+        assert outbound.outbound_send(outbound_id=OutboundMessage.objects.get(key=f"reply:{comment.pk}").pk)
+        too_big = mail.outbox[-1]
+        assert too_big.attachments == []
+        assert "Files attached to this reply are on the request page." in too_big.body
 
     def test_sending_twice_sends_once(self, world: World) -> None:
         ticket = processed_ticket(world)
