@@ -23,6 +23,12 @@ Re-measured after search's later changes (SQLite, 23:15 UTC): none 0.597 / 0.803
 language's MRR@10 equal or higher: en 0.818→0.844, fr 0.714→0.728, es 0.606→0.683, de 0.600→0.602).
 On PostgreSQL full-text search (same set): none 0.594 / 0.841 / 0.886 / 0.661 / 0.873 / 0.757 / 0.773,
 title (10) 0.618 / 0.839 / 0.886 / 0.679 / 0.873 / 0.764 / 0.780: a smaller gain, no language worse on MRR.
+Search's fallback to untranslated articles then also matched the beginnings of the reader's words
+(``search.query.cognate_beginnings``; 2026-11-29): SQLite overall 0.629 / 0.819 / 0.874 / 0.688 /
+0.860 / 0.767 / 0.778 (es MRR@10 0.683→0.721, Recall@10 0.733→0.900; other languages unchanged);
+PostgreSQL 0.618 / 0.843 / 0.897 / 0.679 / 0.878 / 0.767 / 0.784 (es 0.700→0.735, 0.733→0.900).
+Most remaining German and Spanish misses are articles with no translation whose words share no
+root with the reader's (Rechnung / invoice, reembolso / refund).
 Re-ranking 10 candidates instead of 20 costs 0.006 MRR but halves the snippets search builds per
 request, which dominate latency on a 10,000-article index. ``title_terms`` (stemmed) is no better
 and costs an analysis per hit. Helpful votes and "articles that resolved similar drafts" are not

@@ -64,6 +64,7 @@ class PreparedQuery:
     words: tuple[QueryWord, ...]
     short: bool  # few words: typo tolerance and prefix matching apply
     prefix: str = ""  # folded last typed word, for prefix matching while typing
+    cognates: tuple[str, ...] = ()  # the reader's word beginnings, matched as prefixes (search.query)
 
     @property
     def terms(self) -> list[str]:
@@ -97,20 +98,20 @@ def make_snippet(document: StoredDocument, query: PreparedQuery, *, extra_terms:
     wanted = set(query.terms) | set(extra_terms or ()) | set(document.extra_terms)
     for text in (document.summary, document.body):
         if text:
-            snippet = _window(text, document.language, wanted, query.prefix)
+            snippet = _window(text, document.language, wanted, query.prefix, query.cognates)
             if snippet:
                 return snippet
     fallback = document.summary or document.body
     return escape(_clip(fallback, 0)) if fallback else ""
 
 
-def _window(text: str, language: str, wanted: set[str], prefix: str) -> str:
+def _window(text: str, language: str, wanted: set[str], prefix: str, cognates: tuple[str, ...]) -> str:
     matches: list = []
     window_start = window_end = 0
     for token in tokens(text, language):
         if matches and token.start >= window_end:
             break
-        if not _matches(token, wanted, prefix, language):
+        if not _matches(token, wanted, prefix, cognates):
             continue
         if not matches:
             window_start = _window_start(text, token.start)
@@ -131,8 +132,8 @@ def _window(text: str, language: str, wanted: set[str], prefix: str) -> str:
     return "".join(parts).strip()
 
 
-def _matches(token: object, wanted: set[str], prefix: str, language: str) -> bool:
-    if token.term in wanted:
+def _matches(token: object, wanted: set[str], prefix: str, cognates: tuple[str, ...]) -> bool:
+    if token.term in wanted or token.word.startswith(cognates):
         return True
     return bool(prefix) and len(prefix) >= 3 and token.word.startswith(prefix)
 

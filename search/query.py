@@ -17,6 +17,7 @@ MAX_TERMS = 32
 SHORT_QUERY_WORDS = 3
 
 
+COGNATE_LENGTH = 5  # "notif" of notificaciones / notification, "verif" of verificación / verification
 COMMON_SHARE = 0.2  # a term in more than a fifth of the documents barely ranks, yet costs the most
 MIN_TERMS = 3
 Statistics = Callable[[list[str]], tuple[dict[str, int], int]]
@@ -93,3 +94,19 @@ def _synonym_words(present: set[str], groups: Iterable[list[str]], language: str
             for token in phrase:
                 added.append(QueryWord(word=token.word, term=token.term, synonym=True))
     return added
+
+
+def cognate_beginnings(text: str, language: str) -> tuple[str, ...]:
+    """The beginnings of the reader's longer words, for matching articles only the default language has.
+
+    Related languages share the roots of most technical words (notificaciones, notifications;
+    importar, import; vérification, verification); their first ``COGNATE_LENGTH`` letters find the
+    untranslated article where the reader's words, analyzed for another language, find nothing.
+    Stop words of the reader's language are gone first; numbers and short words are left out.
+    """
+    beginnings = [
+        token.word[:COGNATE_LENGTH]
+        for token in tokens((text or "")[:MAX_QUERY_CHARS], language)
+        if len(token.word) > COGNATE_LENGTH and token.word.isalpha()
+    ]
+    return tuple(dict.fromkeys(beginnings))[:MAX_TERMS]

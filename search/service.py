@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import DatabaseError, models, transaction
@@ -30,7 +30,7 @@ from search.documents import (
 )
 from search.health import SearchUnavailable
 from search.models import IndexQueue, Synonym
-from search.query import prepare_query
+from search.query import cognate_beginnings, prepare_query
 
 __all__ = [
     "SearchDocument",
@@ -103,8 +103,9 @@ def _engine_search(
     hits = [_hit(document, query, is_fallback=False) for document in primary]
     default = settings.LANGUAGE_CODE
     if language != default:
-        fallback_query = _prepare(backend, text, default)
-        if fallback_query.words:
+        # The reader's words analyzed for the default language, and their beginnings (shared roots).
+        fallback_query = replace(_prepare(backend, text, default), cognates=cognate_beginnings(text, language))
+        if fallback_query.words or fallback_query.cognates:
             fallback, fallback_total = backend.search(
                 fallback_query,
                 audiences=audiences,

@@ -129,12 +129,20 @@ def query_body(
     offset: int,
     missing_language: str | None = None,
 ) -> dict[str, Any]:
-    """The ``_search`` body: OR of the prepared words, typo-tolerant and prefix-aware when short."""
+    """The ``_search`` body: OR of the prepared words, typo-tolerant and prefix-aware when short, plus
+    the reader's word beginnings when searching another language's articles."""
     words = " ".join(query.surface_words)
-    match: dict[str, Any] = {"query": words, "fields": FIELDS, "type": "best_fields", "operator": "or"}
-    if query.short:
-        match |= {"fuzziness": "AUTO", "prefix_length": 1, "max_expansions": 20}
-    should: list[dict[str, Any]] = [{"multi_match": match}]
+    should: list[dict[str, Any]] = []
+    if words:
+        match: dict[str, Any] = {"query": words, "fields": FIELDS, "type": "best_fields", "operator": "or"}
+        if query.short:
+            match |= {"fuzziness": "AUTO", "prefix_length": 1, "max_expansions": 20}
+        should.append({"multi_match": match})
+    for beginning in query.cognates:  # the reader's word beginnings, on the unstemmed folded fields
+        should += [
+            {"prefix": {"title.folded": {"value": beginning, "boost": 2.0}}},
+            {"prefix": {"body.folded": {"value": beginning}}},
+        ]
     if query.short and len(query.prefix) >= 3:
         should.append(
             {
@@ -324,7 +332,7 @@ class ElasticsearchBackend(SearchBackend):
         offset: int,
         missing_language: str | None = None,
     ) -> tuple[list[StoredDocument], int]:
-        if not query.words or not audiences:
+        if not (query.words or query.cognates) or not audiences:
             return [], 0
         body = query_body(query, audiences=audiences, limit=limit, offset=offset, missing_language=missing_language)
         with _guard():

@@ -177,10 +177,13 @@ class PostgresBackend(DatabaseBackend):
         language = query.language
         config = config_for(language)
         words = query.terms if config == "simple" else query.surface_words
-        if not words or not audiences:
+        if not (words or query.cognates) or not audiences:
             return [], 0
         parts = ["plainto_tsquery(%s::regconfig, %s)"] * len(words)
         params: list[object] = [value for word in words for value in (config, word)]
+        for beginning in query.cognates:  # letters only (search.query), so ":*" is the only operator
+            parts.append("to_tsquery('simple', %s)")
+            params.append(beginning + ":*")
         if query.short and query.prefix and config != "simple":
             # The word is letters and digits only (analysis), so ":*" is the only operator in it.
             prefix = normalize_words(query.prefix, language)

@@ -253,7 +253,7 @@ class SqliteBackend(DatabaseBackend):
     ) -> tuple[list[StoredDocument], int]:
         language = query.language
         terms = query.terms
-        if not terms or not audiences:
+        if not (terms or query.cognates) or not audiences:
             return [], 0
         fts = self.fts_table(language)
         extra: list[str] = []
@@ -270,6 +270,7 @@ class SqliteBackend(DatabaseBackend):
                     stems = self.stems_of_prefix(cursor, language, query.prefix)
                     extra.extend(stems)
                     clauses += [_quote(stem) for stem in stems]
+            clauses += [_quote(beginning) + "*" for beginning in query.cognates]
             where = [f"{fts} MATCH %s", f"d.audience IN ({','.join(['%s'] * len(audiences))})"]
             params: list[object] = [" OR ".join(clauses), *audiences]
             if missing_language:

@@ -153,6 +153,22 @@ class BackendContract:
         assert found.index(("export", "en", True)) > found.index(("invoices", "fr", False))
         assert results.total == len(found)
 
+    def test_an_untranslated_article_is_found_by_the_roots_the_languages_share(self, backend: SearchBackend) -> None:
+        """A Spanish reader's words, analyzed as English, match nothing; their beginnings do."""
+        index_documents(
+            [
+                doc("quiet", "en", "Turn off email notifications", body="Stop the notifications you get by email."),
+                doc("quiet", "fr", "Désactiver les notifications", body="Arrêtez les e-mails de notification."),
+                doc("sheets", "es", "Crear una hoja", body="Una hoja reúne filas y columnas."),
+            ],
+            backend=backend,
+        )
+        results = self.search(backend, "desactivar las notificaciones", "es")
+        assert [(hit.article_id, hit.language, hit.is_fallback) for hit in results.hits] == [("quiet", "en", True)]
+        assert "<mark>notifications</mark>" in results.hits[0].snippet
+        # The reader's own language first, as always; and no French for a Spanish reader.
+        assert ids(self.search(backend, "crear notificaciones", "es")) == ["sheets", "quiet"]
+
     def test_pagination(self, corpus: SearchBackend) -> None:
         everything = self.search(corpus, "password page billing invoices data", limit=20)
         assert everything.total == len(everything.hits) >= 4

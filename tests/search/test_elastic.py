@@ -283,6 +283,21 @@ def test_short_query_body_is_fuzzy_with_prefix_and_filters(cluster: FakeCluster,
     assert fallback.body["size"] == 4
 
 
+def test_the_fallback_also_matches_the_beginnings_of_the_readers_words(cluster: FakeCluster, db: None) -> None:
+    search_articles("Desactivar las notificaciones", language="es", audiences=["public"])
+    primary, fallback = cluster.calls("POST", r"/.*/_search")
+    assert primary.path == "/af-main-es/_search"
+    assert not [clause for clause in primary.body["query"]["bool"]["should"] if "prefix" in clause]  # own language
+    assert fallback.path == "/af-main-en/_search"
+    assert [clause for clause in fallback.body["query"]["bool"]["should"] if "prefix" in clause] == [
+        {"prefix": {"title.folded": {"value": "desac", "boost": 2.0}}},
+        {"prefix": {"body.folded": {"value": "desac"}}},
+        {"prefix": {"title.folded": {"value": "notif", "boost": 2.0}}},
+        {"prefix": {"body.folded": {"value": "notif"}}},
+    ]
+    assert fallback.body["query"]["bool"]["must_not"] == [{"term": {"languages": "es"}}]
+
+
 def test_long_draft_is_plain_or_without_fuzziness(cluster: FakeCluster, db: None) -> None:
     draft = "Our accountant needs every invoice as PDF (with taxes) AND the billing address: where? " * 40
     search_articles(draft, language="en", audiences=["public"])
