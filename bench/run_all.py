@@ -1,4 +1,4 @@
-"""``make bench``: run every benchmark, save one JSON report under var/bench/, print a summary.
+"""``make bench``: run every benchmark, save one JSON report (and its summary) under var/bench/.
 
 Each benchmark is a module under bench/ that prints one JSON object as the last thing on its
 standard output. Benchmarks measure; they never pass or fail the test suite.
@@ -25,6 +25,39 @@ def _last_json(output: str) -> dict:
     return json.loads(output[start + 1 if start >= 0 else output.index("{") :])
 
 
+def summary(report: dict) -> list[str]:
+    """A few lines a person reads: the headline figures of each benchmark (or why it failed)."""
+    lines = [f"Benchmarks started {report['started']}"]
+    for name in BENCHMARKS:
+        result = report.get(name, {})
+        if "error" in result:
+            lines.append(f"{name}: FAILED, see the JSON report")
+        elif name == "search":
+            short, long = result["short"], result["long"]
+            lines.append(
+                f"search ({result['engine']}, {result['articles']} articles): short queries p50 "
+                f"{short['ours']['p50_ms']} ms / p95 {short['ours']['p95_ms']} ms "
+                f"(Wagtail's database search p50 {short['wagtail']['p50_ms']} ms); long drafts p50 "
+                f"{long['ours']['p50_ms']} ms (Wagtail {long['wagtail']['p50_ms']} ms); "
+                f"indexing {result['index']['engine_documents_per_second']} documents/s"
+            )
+        elif name == "agent_queue":
+            lines.append(
+                f"agent queue ({result['tickets']} tickets): slowest list view median "
+                f"{result['slowest_median_ms']} ms, {max(v['queries'] for v in result['views'].values())} queries"
+            )
+        elif name == "load":
+            suggest, create = result["suggest"], result["ticket_create"]
+            lines.append(
+                f"load ({result['backend']}, concurrency {suggest['concurrency']}): suggestions "
+                f"{suggest['throughput_rps']} req/s, p50/p95/p99 {suggest['p50_ms']}/{suggest['p95_ms']}/"
+                f"{suggest['p99_ms']} ms; ticket creation {create['throughput_rps']} req/s, p50/p95/p99 "
+                f"{create['p50_ms']}/{create['p95_ms']}/{create['p99_ms']} ms; {result['tickets_accepted']} "
+                f"accepted, {result['tickets_acknowledged']} acknowledged, {result['lost']} lost"
+            )
+    return lines
+
+
 def main() -> None:
     report: dict[str, object] = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     for name, command in BENCHMARKS.items():
@@ -39,8 +72,10 @@ def main() -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"report-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(report, indent=2))
-    print(json.dumps(report, indent=2))
-    print(f"\nReport written to {path.relative_to(ROOT)}", file=sys.stderr)
+    text = "\n".join(summary(report)) + "\n"
+    path.with_suffix(".txt").write_text(text)
+    print(text)
+    print(f"Report written to {path.relative_to(ROOT)} (summary: {path.with_suffix('.txt').name})", file=sys.stderr)
 
 
 if __name__ == "__main__":
