@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.security.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    # Parses ticket uploads under the size limit; its __call__ runs before CSRF's process_view reads the body.
+    # Installs the streaming size limit for ticket uploads; its __call__ runs before anything reads the body.
     "tickets.uploads.UploadLimitMiddleware",
 ]
 
