@@ -1,4 +1,4 @@
-"""French and English catalogs are complete, and the interface follows the chosen language."""
+"""The French, German and Spanish catalogs are complete, and the interface follows the chosen language."""
 
 import re
 from pathlib import Path
@@ -7,27 +7,32 @@ import pytest
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOGS = sorted(p for p in ROOT.glob("**/locale/fr/LC_MESSAGES/*.po") if ".venv" not in p.parts)
-ENTRY = re.compile(r'^msgid ((?:".*"\n)+)msgstr ((?:".*"\n?)+)', re.M)
+TRANSLATED = ("fr", "de", "es")  # English is the source language: its catalogs stay empty
+CATALOGS = sorted(
+    p for language in TRANSLATED for p in ROOT.glob(f"**/locale/{language}/LC_MESSAGES/*.po") if ".venv" not in p.parts
+)
+FIELD = re.compile(r'^(msgid|msgid_plural|msgstr(?:\[\d+\])?) ((?:".*"\n?)+)', re.M)
 
 
 def _untranslated(po: Path) -> list[str]:
-    text = po.read_text(encoding="utf-8")
+    """msgids with an empty msgstr (any plural form counts), the header aside."""
     missing = []
-    for msgid, msgstr in ENTRY.findall(text):
-        if msgid.strip() == '""':
-            continue  # the header
-        if "".join(re.findall(r'"(.*)"', msgstr)) == "":
-            missing.append(msgid.strip())
+    for entry in po.read_text(encoding="utf-8").split("\n\n"):
+        fields = {name: "".join(re.findall(r'"(.*)"', value)) for name, value in FIELD.findall(entry)}
+        if fields.get("msgid") and any(value == "" for name, value in fields.items() if name.startswith("msgstr")):
+            missing.append(fields["msgid"])
     return missing
 
 
-def test_there_is_a_project_french_catalog() -> None:
-    assert ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po" in CATALOGS
+def test_every_catalog_folder_has_each_translated_language() -> None:
+    french = {po.parents[2] for po in CATALOGS if po.parts[-3] == "fr"}
+    assert ROOT / "locale" in french
+    for language in TRANSLATED:
+        assert {po.parents[2] for po in CATALOGS if po.parts[-3] == language} == french, language
 
 
 @pytest.mark.parametrize("po", CATALOGS, ids=lambda p: str(p.relative_to(ROOT)))
-def test_no_french_entry_is_left_untranslated_or_fuzzy(po: Path) -> None:
+def test_no_entry_is_left_untranslated_or_fuzzy(po: Path) -> None:
     assert _untranslated(po) == []
     assert "#, fuzzy" not in po.read_text(encoding="utf-8")
     assert po.with_suffix(".mo").exists(), "compiled catalog missing: run `make messages`"
@@ -41,3 +46,16 @@ def test_the_interface_follows_the_language_cookie(client: Client) -> None:
     french = client.get("/").content.decode()
     assert "Comment pouvons-nous vous aider ?" in french
     assert '<html lang="fr">' in french
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "greeting"),
+    [("de", "Wie können wir Ihnen helfen?"), ("es", "¿En qué podemos ayudarle?"), ("it", "How can we help?")],
+)
+def test_german_and_spanish_readers_get_their_interface_others_english(
+    client: Client, language: str, greeting: str
+) -> None:
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert greeting in page
+    assert f'<html lang="{language}">' in page
