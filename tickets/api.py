@@ -46,7 +46,7 @@ def _raise_domain(error: Exception) -> None:
         exc.status_code = status.HTTP_404_NOT_FOUND
     elif isinstance(error, (TicketTransitionError, services.FollowUpWindowClosed)):
         exc.status_code = status.HTTP_409_CONFLICT
-    elif isinstance(error, AttachmentRejected) and "too large" in error.message:
+    elif isinstance(error, AttachmentRejected) and error.too_large:
         exc.status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     logger.info("api refused: %s %s", type(error).__name__, exc.detail)
     raise exc

@@ -55,11 +55,13 @@ def max_files_per_ticket() -> int:
 
 
 class AttachmentRejected(Exception):
-    """An upload refused before anything was stored; ``message`` is translated and names the file."""
+    """An upload refused before anything was stored; ``message`` is translated and names the file,
+    ``too_large`` tells callers (the API's 413) what the message says in any language."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, too_large: bool = False) -> None:
         super().__init__(message)
         self.message = message
+        self.too_large = too_large
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,8 @@ def check_uploads(uploads: Iterable[UploadedFile], *, already_on_ticket: int = 0
         if upload.size > max_file_bytes():
             raise AttachmentRejected(
                 _("“%(name)s” is too large (%(size)s); the limit is %(limit)s per file.")
-                % {"name": display, "size": filesizeformat(upload.size), "limit": filesizeformat(max_file_bytes())}
+                % {"name": display, "size": filesizeformat(upload.size), "limit": filesizeformat(max_file_bytes())},
+                too_large=True,
             )
         content_type = sniff(upload, claimed)
         if content_type is None:

@@ -109,6 +109,16 @@ def test_a_reply_with_an_oversized_file_is_refused_whole(limited: Path, customer
     assert not Comment.objects.filter(ticket=ticket).exists() and not Attachment.objects.exists()
 
 
+def test_the_api_says_413_in_french_too(limited: Path, customer: User) -> None:
+    response = signed_in(customer).post(
+        "/api/tickets/",
+        {"subject": "Journaux", "description": "Ci-joints.", "files": [text_file(LIMIT + 1)]},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert response.status_code == 413
+    assert "est trop volumineux" in response.json()["detail"]
+
+
 def test_a_file_at_the_limit_goes_through(limited: Path, customer: User) -> None:
     response = signed_in(customer).post(
         "/api/tickets/", {"subject": "Logs", "description": "Attached.", "files": [text_file(LIMIT)]}
