@@ -56,7 +56,7 @@ bench: $(VENV)/.installed-dev
 	DJANGO_SETTINGS_MODULE=portal.settings.dev $(PY) -m bench.run_all
 
 # Each app keeps its own catalog (<app>/locale/); locale/ holds the portal's own strings.
-MAKEMESSAGES = $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -l fr -l de -l es -l en --no-obsolete
+MAKEMESSAGES = $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -l fr -l de -l es -l it -l pt -l ja -l en --no-obsolete
 messages: $(VENV)/.installed-dev
 	$(MAKEMESSAGES) --ignore=.venv --ignore=var --ignore=tests --ignore=bench \
 		--ignore=accounts --ignore=cms --ignore=search --ignore=deflection --ignore=tickets

@@ -64,9 +64,10 @@ def test_missing_translation_falls_back_to_english_with_a_notice(tree):
     assert 'lang="en"' in html  # the article body is marked as English for screen readers
 
 
-def test_notice_in_english_when_the_language_has_no_ui_catalog(tree, client):
+def test_notice_in_the_readers_language_over_the_english_article(tree, client):
     html = client.get(tree.english_only.url, {"lang": "ja"}).content.decode()
-    assert NOTICE in html  # no Japanese UI catalog: the notice shows in English, still visible
+    assert "この記事はお使いの言語ではご利用いただけません。" in html  # a Japanese reader, an English-only article
+    assert 'lang="en"' in html
 
 
 def test_lang_query_parameter_activates_language_for_the_request(tree, client):

@@ -1,4 +1,4 @@
-"""The French, German and Spanish catalogs are complete, and the interface follows the chosen language."""
+"""Every language's catalogs are complete, and the interface follows the chosen language."""
 
 import re
 from pathlib import Path
@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[2]
-TRANSLATED = ("fr", "de", "es")  # English is the source language: its catalogs stay empty
+TRANSLATED = ("fr", "de", "es", "it", "pt", "ja")  # every configured language but English, the source
 CATALOGS = sorted(
     p for language in TRANSLATED for p in ROOT.glob(f"**/locale/{language}/LC_MESSAGES/*.po") if ".venv" not in p.parts
 )
@@ -51,11 +51,24 @@ def test_the_interface_follows_the_language_cookie(client: Client) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("language", "greeting"),
-    [("de", "Wie können wir Ihnen helfen?"), ("es", "¿En qué podemos ayudarle?"), ("it", "How can we help?")],
+    [
+        ("de", "Wie können wir Ihnen helfen?"),
+        ("es", "¿En qué podemos ayudarle?"),
+        ("it", "Come possiamo aiutarLa?"),
+        ("pt", "Como podemos ajudar?"),
+        ("ja", "どのようなことでお困りですか？"),
+        ("nl", "How can we help?"),  # not a configured language: English
+    ],
 )
-def test_german_and_spanish_readers_get_their_interface_others_english(
+def test_each_configured_language_gets_its_interface_others_english(
     client: Client, language: str, greeting: str
 ) -> None:
     page = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert greeting in page
-    assert f'<html lang="{language}">' in page
+    assert f'<html lang="{"en" if language == "nl" else language}">' in page
+
+
+def test_every_configured_language_but_english_is_translated() -> None:
+    from django.conf import settings
+
+    assert {code for code, _name in settings.LANGUAGES} - {"en"} == set(TRANSLATED)
