@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django.core.validators import RegexValidator
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
 logger = logging.getLogger(__name__)
 
@@ -58,5 +59,5 @@ def validated(serializer: serializers.Serializer) -> dict:
     """The serializer's validated data; invalid input is logged, then answered 400 field by field."""
     if not serializer.is_valid():
         logger.info("api input refused by %s: %s", type(serializer).__name__, serializer.errors)
-        serializer.is_valid(raise_exception=True)
+        raise ValidationError(serializer.errors)
     return serializer.validated_data
