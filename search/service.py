@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 
-from search.analysis import tokens
+from search.analysis import analyze, tokens
 from search.backends import SearchBackend, get_backend
 from search.backends.base import language_codes
 from search.documents import (
@@ -30,7 +30,7 @@ from search.documents import (
 )
 from search.health import SearchUnavailable
 from search.models import IndexQueue, Synonym
-from search.query import cognate_beginnings, prepare_query
+from search.query import COGNATE_LENGTH, cognate_beginnings, prepare_query
 
 __all__ = [
     "SearchDocument",
@@ -62,9 +62,12 @@ def search_articles(
     limit: int = 10,
     offset: int = 0,
     backend: SearchBackend | None = None,
+    promote_untranslated: bool = False,
 ) -> SearchResults:
     """Articles matching ``text``: the reader's language first, then untranslated articles in the default one.
 
+    With ``promote_untranslated`` (one unpaged list, as suggestions are), an untranslated article
+    that contains more of the reader's words than every translated hit comes before them.
     Blank text finds nothing. Engine failures are logged and answered from the database
     (``degraded=True``); this function does not raise for them.
     """
@@ -77,7 +80,15 @@ def search_articles(
         return SearchResults(hits=[], total=0, degraded=False)
     backend = backend or get_backend()
     try:
-        return _engine_search(backend, text, language=language, audiences=audiences, limit=limit, offset=offset)
+        return _engine_search(
+            backend,
+            text,
+            language=language,
+            audiences=audiences,
+            limit=limit,
+            offset=offset,
+            promote_untranslated=promote_untranslated and offset == 0,
+        )
     except SearchUnavailable as error:
         logger.warning("search engine %s unavailable, answering from the database: %s", backend.describe(), error)
         return _database_search(text, language=language, audiences=audiences, limit=limit, offset=offset)
@@ -93,7 +104,14 @@ def _prepare(backend: SearchBackend, text: str, language: str) -> PreparedQuery:
 
 
 def _engine_search(
-    backend: SearchBackend, text: str, *, language: str, audiences: list[str], limit: int, offset: int
+    backend: SearchBackend,
+    text: str,
+    *,
+    language: str,
+    audiences: list[str],
+    limit: int,
+    offset: int,
+    promote_untranslated: bool = False,
 ) -> SearchResults:
     query = _prepare(backend, text, language)
     primary: list[StoredDocument] = []
@@ -106,16 +124,55 @@ def _engine_search(
         # The reader's words analyzed for the default language, and their beginnings (shared roots).
         fallback_query = replace(_prepare(backend, text, default), cognates=cognate_beginnings(text, language))
         if fallback_query.words or fallback_query.cognates:
+            promote = promote_untranslated and bool(primary)
             fallback, fallback_total = backend.search(
                 fallback_query,
                 audiences=audiences,
-                limit=limit - len(hits),
+                limit=limit if promote else limit - len(hits),
                 offset=max(0, offset - total),
                 missing_language=language,
             )
-            hits += [_hit(document, fallback_query, is_fallback=True) for document in fallback]
+            ahead = _covering_more(text, language, primary, fallback) if promote else []
+            fallback_hits = [_hit(document, fallback_query, is_fallback=True) for document in fallback]
+            promoted = [hit for hit, document in zip(fallback_hits, fallback, strict=True) if document in ahead]
+            rest = [hit for hit in fallback_hits if hit not in promoted]
+            hits = (promoted + hits + rest)[:limit]
             total += fallback_total
     return SearchResults(hits=hits, total=total, degraded=False)
+
+
+COVERAGE_TEXT_CHARS = 20_000  # of an article's text, enough for any help article's gist
+
+
+def _covering_more(
+    text: str, language: str, translated: list[StoredDocument], untranslated: list[StoredDocument]
+) -> list[StoredDocument]:
+    """The untranslated documents that contain more of the reader's words than every translated hit.
+
+    Search's own order stays otherwise: only an untranslated article that covers strictly more of
+    the draft moves up (dev set: MRR@10 0.767 → 0.783 on SQLite, 0.767 → 0.780 on PostgreSQL, no
+    language and no measure worse; deflection/suggestions.py has the table).
+    """
+    words = list(dict.fromkeys(token.word for token in tokens(text, language)))
+    if not words:
+        return []
+    best = max((_share_found(document, words, by_beginnings=False) for document in translated), default=0.0)
+    return [document for document in untranslated if _share_found(document, words, by_beginnings=True) > best]
+
+
+def _share_found(document: StoredDocument, words: list[str], *, by_beginnings: bool) -> float:
+    """The share of the reader's ``words`` the document contains, analyzed in the document's language,
+    or (another language's document) sharing their first ``COGNATE_LENGTH`` letters."""
+    text = f"{document.title}\n{document.summary}\n{document.body}"[:COVERAGE_TEXT_CHARS]
+    analyzed = list(tokens(text, document.language))
+    terms = {token.term for token in analyzed}
+    beginnings = {token.word[:COGNATE_LENGTH] for token in analyzed} if by_beginnings else set()
+    found = 0
+    for word in words:
+        term = analyze(word, document.language)
+        if (term and term[0] in terms) or (len(word) > COGNATE_LENGTH and word[:COGNATE_LENGTH] in beginnings):
+            found += 1
+    return found / len(words)
 
 
 def _hit(document: StoredDocument, query: PreparedQuery, *, is_fallback: bool) -> SearchHit:

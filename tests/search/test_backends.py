@@ -169,6 +169,28 @@ class BackendContract:
         # The reader's own language first, as always; and no French for a Spanish reader.
         assert ids(self.search(backend, "crear notificaciones", "es")) == ["sheets", "quiet"]
 
+    def test_suggestions_put_an_untranslated_article_first_when_it_holds_more_of_the_draft(
+        self, backend: SearchBackend
+    ) -> None:
+        index_documents(
+            [
+                doc("excel", "en", "Import data from Excel", body="Import an Excel workbook into a new sheet."),
+                doc("sheets", "es", "Crear una hoja", body="Una hoja reúne filas y columnas de datos."),
+                doc("sheets", "en", "Create a sheet", body="A sheet holds rows and columns of data."),
+            ],
+            backend=backend,
+        )
+        draft = "importar datos desde excel"
+        # Paged search keeps the reader's language first ...
+        assert ids(self.search(backend, draft, "es")) == ["sheets", "excel"]
+        # ... suggestions put first the English-only article holding "import…" and "excel" (2 of 3
+        # words) over the Spanish one holding "datos" (1 of 3).
+        promoted = self.search(backend, draft, "es", promote_untranslated=True)
+        assert [(hit.article_id, hit.is_fallback) for hit in promoted.hits] == [("excel", True), ("sheets", False)]
+        # A translated hit holding as much of the draft keeps its place.
+        same = self.search(backend, "importar datos desde hoja", "es", promote_untranslated=True)
+        assert ids(same)[0] == "sheets"
+
     def test_pagination(self, corpus: SearchBackend) -> None:
         everything = self.search(corpus, "password page billing invoices data", limit=20)
         assert everything.total == len(everything.hits) >= 4
