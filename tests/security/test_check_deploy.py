@@ -9,6 +9,19 @@ import sys
 from tests.failures.conftest import ROOT, Product
 
 
+def check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess:
+    """``manage.py check --deploy`` in a fresh process (production settings load at start-up)."""
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def test_check_deploy_reports_nothing_with_production_settings(product: Product) -> None:
     env = {
         **product.env,
@@ -19,15 +32,7 @@ def test_check_deploy_reports_nothing_with_production_settings(product: Product)
         "CSRF_TRUSTED_ORIGINS": "https://help.example.com",
     }
     env.pop("DEBUG", None)
-    completed = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    completed = check_deploy(env)
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output
     assert "System check identified no issues (0 silenced)." in output, output
@@ -41,14 +46,6 @@ def test_check_deploy_fails_without_a_production_secret(product: Product) -> Non
         "SECRET_KEY": "short",
         "ALLOWED_HOSTS": "help.example.com",
     }
-    completed = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    completed = check_deploy(env)
     assert completed.returncode != 0
     assert "security.W009" in completed.stdout + completed.stderr

@@ -254,9 +254,10 @@ def _context(row: OutboundMessage, ticket: Ticket | None) -> dict[str, object]:
     if row.comment is not None:
         author = row.comment.author
         context["comment"] = row.comment
-        context["author_name"] = (author.get_full_name() or author.get_short_name()) if author else ""
         if row.kind == Kind.REQUESTER_REPLY:
             context["author_name"] = _requester_label(ticket)
+        else:
+            context["author_name"] = (author.get_full_name() or author.get_short_name()) if author else ""
     if row.kind in {Kind.ACKNOWLEDGEMENT, Kind.FOLLOW_UP} and ticket is not None:
         from tickets.services import solve_link_token, suggested_articles
 
