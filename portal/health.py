@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from portal.celery import app as celery_app
-from search.health import check_engine
+from search.health import engine_health
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ def _broker() -> str:
         return conn.transport.driver_type
 
 
-CHECKS = {"database": _database, "broker": _broker, "search": check_engine}
+CHECKS = {"database": _database, "broker": _broker, "search": engine_health}
 
 
 @never_cache
@@ -36,7 +36,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     failed = []
     for name, check in CHECKS.items():
         try:
-            report[name] = {"status": "ok", "engine": check()}
+            result = check()
+            report[name] = {"status": "ok", **(result if isinstance(result, dict) else {"engine": result})}
         except Exception as error:  # any failure is reported, none escapes as a 500
             logger.warning("healthz: %s failed: %s", name, error)
             report[name] = {"status": "error", "error": str(error) or error.__class__.__name__}

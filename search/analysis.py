@@ -5,7 +5,8 @@ the index: lowercasing, elision (French and Italian ``l'``, ``d'``, ``qu'`` …)
 Snowball stemming (PyStemmer), then accent folding, so "l'abonnement" and "abonnements" share a
 term and "reinitialiser" meets "réinitialiser". Japanese has no spaces: it is cut into overlapping
 character bigrams. PostgreSQL uses :func:`normalize_words` (no stemming, its own configuration
-stems) and Elasticsearch analyzes by itself.
+stems); Elasticsearch's analyzers are built from the same lists and stemmers
+(``search.backends.elastic.analysis_settings``) and queried with the terms made here.
 """
 
 from __future__ import annotations
@@ -83,6 +84,17 @@ def stop_words(language: str) -> frozenset[str]:
     for word in _STOP_WORDS.get(language, "").split():
         words.add(fold(word))
         words.add(fold(word).replace("'", ""))
+    return frozenset(words)
+
+
+@cache
+def stop_word_spellings(language: str) -> frozenset[str]:
+    """The stop words as written (lowercase, accents kept) and folded: for engines that drop stop
+    words before folding (Elasticsearch's analyzer stems, then folds, as :func:`tokens` does)."""
+    words = set(stop_words(language))
+    for word in _STOP_WORDS.get(language, "").split():
+        words.add(word.lower())
+        words.add(word.lower().replace("'", ""))
     return frozenset(words)
 
 

@@ -7,10 +7,15 @@ class SearchUnavailable(Exception):
 
 def check_engine() -> str:
     """Return the engine's name if it answers, else raise ``SearchUnavailable``."""
+    return engine_health()["engine"]
+
+
+def engine_health() -> dict[str, str]:
+    """The engine's name and state (Elasticsearch: cluster status, aliases), else ``SearchUnavailable``."""
     from search.backends import get_backend
 
     try:
-        return get_backend().ping()
+        return get_backend().health()
     except SearchUnavailable:
         raise
     except Exception as error:  # a misconfigured engine is reported, never a 500

@@ -12,10 +12,12 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from django.conf import settings
 from django.db import DatabaseError, models, transaction
 from django.utils import timezone
+from wagtail.models import Page, PageLogEntry
 
 from search.analysis import analyze, tokens
 from search.backends import SearchBackend, get_backend
@@ -263,8 +265,9 @@ def _database_search(text: str, *, language: str, audiences: list[str], limit: i
 
 
 def index_documents(documents: Iterable[SearchDocument], *, backend: SearchBackend | None = None) -> int:
-    """Index documents; each article present is replaced by its documents given here."""
-    return (backend or get_backend()).index(list(documents))
+    """Index documents for a caller about to search them (offline evaluation, tests): each article
+    present is replaced by its documents given here, visible to searches when this returns."""
+    return (backend or get_backend()).index(list(documents), refresh=True)
 
 
 @contextmanager
@@ -387,7 +390,33 @@ def index_rebuild(
         backend.setup()
         documents = backend.rebuild(live_article_documents(count_article), progress=progress)
         IndexQueue.objects.filter(marked_at__lte=started_at).delete()
+        replayed = articles_changed_since(started_at)
+        for page_id in replayed:
+            article_reindex(page_id=page_id, backend=backend)
+    if replayed:
+        logger.info("search rebuild: replayed %d articles changed while it ran", len(replayed))
     return RebuildReport(articles, documents, time.perf_counter() - started, backend.describe())
+
+
+def articles_changed_since(moment: datetime) -> list[int]:
+    """Articles published, unpublished, moved or deleted since ``moment`` (a rebuild's start).
+
+    A change made while a rebuild streams the database reaches the old index (its task writes
+    there) and may miss the new one; re-indexing these after the swap loses nothing. Wagtail's
+    audit log records every such page action, and a category's change reaches its articles;
+    articles still marked dirty since then come too.
+    """
+    from cms.models import ArticlePage  # as everywhere in this module (cms is loaded after search)
+
+    page_ids = set(PageLogEntry.objects.filter(timestamp__gte=moment).values_list("page_id", flat=True))
+    page_ids |= set(IndexQueue.objects.filter(marked_at__gt=moment).values_list("page_id", flat=True))
+    page_ids.discard(None)
+    articles = set(ArticlePage.objects.filter(pk__in=page_ids).values_list("pk", flat=True))
+    existing = set(Page.objects.filter(pk__in=page_ids).values_list("pk", flat=True))
+    articles |= page_ids - existing  # deleted pages: whatever they were, nothing of them may stay indexed
+    for parent in Page.objects.filter(pk__in=existing - articles):
+        articles |= set(ArticlePage.objects.descendant_of(parent).values_list("pk", flat=True))
+    return sorted(articles)
 
 
 def article_count() -> int:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from portal.settings.environment import BASE_DIR, Environment
@@ -204,8 +206,30 @@ WAGTAILAPI_BASE_URL = SITE_URL
 
 # --- Search -------------------------------------------------------------------------------------
 
-ELASTICSEARCH_URL = env.url("ELASTICSEARCH_URL", None, schemes={"http", "https"})
+# Elasticsearch when a URL (or an Elastic Cloud id) is set; the README's configuration table says
+# what each variable does. Elasticsearch 8 starts with TLS and a generated CA: pass the CA bundle
+# or the certificate's SHA-256 fingerprint, and an API key or a user and password.
+ELASTICSEARCH_URL = ",".join(env.urls("ELASTICSEARCH_URL", schemes={"http", "https"})) or None
+ELASTICSEARCH_CLOUD_ID = env.str("ELASTICSEARCH_CLOUD_ID", None)
 ELASTICSEARCH_INDEX_PREFIX = env.str("ELASTICSEARCH_INDEX_PREFIX", "answerfirst")
+ELASTICSEARCH_API_KEY = env.str("ELASTICSEARCH_API_KEY", None)
+ELASTICSEARCH_USERNAME = env.str("ELASTICSEARCH_USERNAME", None)
+ELASTICSEARCH_PASSWORD = env.str("ELASTICSEARCH_PASSWORD", None)
+ELASTICSEARCH_CA_CERTS = env.str("ELASTICSEARCH_CA_CERTS", None)
+ELASTICSEARCH_SSL_FINGERPRINT = env.str("ELASTICSEARCH_SSL_FINGERPRINT", None)
+ELASTICSEARCH_REQUEST_TIMEOUT = env.float("ELASTICSEARCH_REQUEST_TIMEOUT", 5.0, minimum=0.1)
+ELASTICSEARCH_BULK_TIMEOUT = env.float("ELASTICSEARCH_BULK_TIMEOUT", 60.0, minimum=1.0)
+ELASTICSEARCH_MAX_RETRIES = env.int("ELASTICSEARCH_MAX_RETRIES", 3, minimum=0)
+if ELASTICSEARCH_API_KEY and ELASTICSEARCH_USERNAME:
+    raise ImproperlyConfigured("Set ELASTICSEARCH_API_KEY or ELASTICSEARCH_USERNAME/ELASTICSEARCH_PASSWORD, not both.")
+if bool(ELASTICSEARCH_USERNAME) != bool(ELASTICSEARCH_PASSWORD):
+    raise ImproperlyConfigured("ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD go together.")
+if ELASTICSEARCH_URL and ELASTICSEARCH_CLOUD_ID:
+    raise ImproperlyConfigured("Set ELASTICSEARCH_URL or ELASTICSEARCH_CLOUD_ID, not both.")
+if ELASTICSEARCH_CA_CERTS and ELASTICSEARCH_SSL_FINGERPRINT:
+    raise ImproperlyConfigured("Set ELASTICSEARCH_CA_CERTS or ELASTICSEARCH_SSL_FINGERPRINT, not both.")
+if ELASTICSEARCH_SSL_FINGERPRINT and not re.fullmatch(r"(?:[0-9A-Fa-f]{2}:?){32}", ELASTICSEARCH_SSL_FINGERPRINT):
+    raise ImproperlyConfigured("ELASTICSEARCH_SSL_FINGERPRINT must be the SHA-256 fingerprint (64 hex digits).")
 
 # --- Celery -------------------------------------------------------------------------------------
 

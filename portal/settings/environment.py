@@ -66,6 +66,18 @@ class Environment:
             raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}.")
         return value
 
+    def float(self, name: str, default: float, *, minimum: float | None = None) -> float:
+        raw = self._raw(name, None)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must be a number, got {raw!r}.") from None
+        if minimum is not None and value < minimum:
+            raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}.")
+        return value
+
     def list(self, name: str, default: list[str]) -> list[str]:
         raw = self._raw(name, None)
         if raw is None:
@@ -87,6 +99,14 @@ class Environment:
         except ValueError:
             raise ImproperlyConfigured(f"{name} has an invalid port: {raw!r}.") from None
         return raw
+
+    def urls(self, name: str, *, schemes: set[str]) -> list[str]:
+        """A comma-separated list of URLs (several nodes of one cluster), each checked like ``url``."""
+        raw = self._raw(name, None)
+        if raw is None:
+            return []
+        items = [item.strip() for item in raw.split(",") if item.strip()]
+        return [Environment({name: item}).url(name, schemes=schemes) for item in items]
 
     def database(self, name: str, default: str) -> dict[str, Any]:
         raw = self.url(name, default, schemes=_DATABASE_SCHEMES)

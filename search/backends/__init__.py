@@ -1,7 +1,7 @@
 """Which engine holds the index, read from settings in one place.
 
-``ELASTICSEARCH_URL`` set → Elasticsearch; else a PostgreSQL database → PostgreSQL full-text
-search; else SQLite FTS5. No view or service outside this package asks which one runs.
+``ELASTICSEARCH_URL`` (or ``ELASTICSEARCH_CLOUD_ID``) set → Elasticsearch; else a PostgreSQL
+database → PostgreSQL full-text search; else SQLite FTS5. No view or service outside this package asks which one runs.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from search.backends.base import SearchBackend
 
 
 def backend_class() -> type[SearchBackend]:
-    if settings.ELASTICSEARCH_URL:
+    if settings.ELASTICSEARCH_URL or getattr(settings, "ELASTICSEARCH_CLOUD_ID", None):
         from search.backends.elastic import ElasticsearchBackend
 
         return ElasticsearchBackend

@@ -13,6 +13,9 @@ from search.documents import PreparedQuery, SearchDocument, StoredDocument
 
 NAMESPACE = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 Progress = Callable[[int], None]
+# How much a word counts in each field, on every engine (SQLite's bm25 weights, Elasticsearch's
+# combined_fields boosts): a word in the title counts most.
+FIELD_WEIGHTS = {"title": 10.0, "summary": 4.0, "body": 1.0, "extra": 3.0}
 
 
 def language_codes() -> list[str]:
@@ -62,15 +65,17 @@ class SearchBackend(ABC):
         """Return the engine's name if it answers; raise ``SearchUnavailable`` otherwise."""
 
     @abstractmethod
-    def index(self, documents: Sequence[SearchDocument]) -> int:
+    def index(self, documents: Sequence[SearchDocument], *, refresh: bool = False) -> int:
         """Replace the documents of every article present in ``documents`` by those given.
 
         An article's languages are indexed together, so a language removed from an article
-        disappears from the index and the fallback filter stays right.
+        disappears from the index and the fallback filter stays right. ``refresh``: return only
+        once searches see the change (a caller about to read its write); engines whose writes
+        are visible on commit ignore it.
         """
 
     @abstractmethod
-    def delete_article(self, article_id: str) -> None:
+    def delete_article(self, article_id: str, *, refresh: bool = False) -> None:
         """Remove every document of one article (any language)."""
 
     @abstractmethod
@@ -109,6 +114,10 @@ class SearchBackend(ABC):
         """Document frequencies of ``terms`` and the number of documents in ``language`` (0: unknown)."""
         return {}, 0
 
+    def health(self) -> dict[str, str]:
+        """What ``/healthz`` shows for the engine; raise ``SearchUnavailable`` when it cannot serve."""
+        return {"engine": self.ping()}
+
     def describe(self) -> str:
         return f"{self.name}:{self.namespace}"
 
@@ -138,13 +147,13 @@ class DatabaseBackend(SearchBackend):
     def _insert(self, cursor: object, articles: dict[str, list[SearchDocument]]) -> int:
         """Insert the documents (grouped by article); return how many."""
 
-    def index(self, documents: Sequence[SearchDocument]) -> int:
+    def index(self, documents: Sequence[SearchDocument], *, refresh: bool = False) -> int:
         articles = group_by_article(documents)
         with self._writing() as cursor:
             self._delete(cursor, list(articles))
             return self._insert(cursor, articles)
 
-    def delete_article(self, article_id: str) -> None:
+    def delete_article(self, article_id: str, *, refresh: bool = False) -> None:
         with self._writing() as cursor:
             self._delete(cursor, [str(article_id)])
 

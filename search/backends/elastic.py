@@ -1,23 +1,45 @@
-"""Elasticsearch 8: one index per language with that language's built-in analyzer, behind an alias.
+"""Elasticsearch 8: one index per language, analyzed like ``search.analysis``, behind an alias.
 
-Readers always query the alias ``<prefix>-<namespace>-<language>``; a rebuild fills fresh
-timestamped indexes and swaps every alias in one ``_aliases`` call, so search never sees a
-half-built index. Each text field also has a ``folded`` sub-field (lowercase, elision, ASCII
-folding) because the built-in analyzers keep accents: "reinitialiser" still finds
-"réinitialiser". Queries are ``multi_match`` (never ``query_string``), so user text is data,
-not syntax.
+Readers and writers always use the alias ``<prefix>-<namespace>-<language>``; writes carry
+``require_alias`` so a write before ``search_setup`` (or for a newly configured language) never
+makes Elasticsearch auto-create a real index under the alias name: the backend creates the
+missing index and alias and writes again. A rebuild fills fresh timestamped indexes and swaps
+every alias in one ``_aliases`` call, so search never sees a half-built index; a failed rebuild
+deletes what it created, and the next rebuild or ``drop()`` removes any leftover.
+
+Ranking matches the embedded engines: each language's analyzer is built from the same elision
+lists, stop words and Snowball stemmers as the Python analysis (stem, then fold accents; plus
+fold, then stem, so a word typed without its accents meets the accented one), queries send the
+terms the Python analysis made (a whitespace search analyzer keeps them as they are) through a
+term-centric ``combined_fields`` query with the shared field weights, and document frequencies
+for rare-term selection come from ``termvectors`` on a catch-all field, cached for a minute.
+
+One client per process, with the connection settings of ``portal/settings/base.py``; searches
+get the short request timeout and no retry on timeout, writes the bulk timeout and retries
+(429 items in a bulk are retried with backoff by ``streaming_bulk``). After a connection
+failure searches skip the engine for ``UNREACHABLE_PAUSE_SECONDS`` (the database answers).
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
+from elastic_transport import ConnectionError as TransportConnectionError
+from elastic_transport import ConnectionTimeout, TlsError, TransportError
+from elasticsearch import ApiError, Elasticsearch, UnsupportedProductError
+from elasticsearch.helpers import streaming_bulk
 
+from search.analysis import ELISION, SNOWBALL, analyze, stop_word_spellings
 from search.backends.base import (
+    FIELD_WEIGHTS,
     Progress,
     SearchBackend,
     extra_text,
@@ -28,63 +50,204 @@ from search.backends.base import (
 from search.documents import PreparedQuery, SearchDocument, StoredDocument
 from search.health import SearchUnavailable
 
-ANALYZERS = {
-    "en": "english",
-    "fr": "french",
-    "de": "german",
-    "es": "spanish",
-    "it": "italian",
-    "pt": "portuguese",
-    "ja": "cjk",
-}
-ELISION_ARTICLES = {
-    "fr": ["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu"],
-    "it": ["c", "l", "all", "dall", "dell", "nell", "sull", "coll", "pell", "gl", "agl", "dagl", "degl", "negl"],
-}
-FIELDS = ["title^4", "title.folded^3", "summary^2", "summary.folded^1.5", "extra^1.5", "body", "body.folded^0.7"]
+logger = logging.getLogger(__name__)
+
+TEXT_FIELDS = ["title", "summary", "body", "extra"]
+FIELDS = [f"{field}^{FIELD_WEIGHTS[field]:g}" for field in TEXT_FIELDS]
 SOURCE = ["article_id", "language", "title", "summary", "body", "url"]
 BATCH = 500
-TIMEOUT = 5
+BACKOFF_SECONDS = 1.0  # first wait before retrying 429 items of a bulk; doubles each time
+MAX_BACKOFF_SECONDS = 60.0
+UNREACHABLE_PAUSE_SECONDS = 10.0
+STATISTICS_TTL_SECONDS = 60.0
+STATISTICS_MAX_TERMS = 50_000
+FUZZY_BOOST = 0.3  # typo matches help a short query find something, never outrank exact words
+
+
+# --- the client: one per process ----------------------------------------------------------------
+
+
+def connection_settings() -> tuple[Any, ...]:
+    """The settings the client is built from (a change makes a new client: tests, reloads)."""
+    return (
+        settings.ELASTICSEARCH_URL,
+        getattr(settings, "ELASTICSEARCH_CLOUD_ID", None),
+        getattr(settings, "ELASTICSEARCH_API_KEY", None),
+        getattr(settings, "ELASTICSEARCH_USERNAME", None),
+        getattr(settings, "ELASTICSEARCH_PASSWORD", None),
+        getattr(settings, "ELASTICSEARCH_CA_CERTS", None),
+        getattr(settings, "ELASTICSEARCH_SSL_FINGERPRINT", None),
+        float(getattr(settings, "ELASTICSEARCH_REQUEST_TIMEOUT", 5.0)),
+        float(getattr(settings, "ELASTICSEARCH_BULK_TIMEOUT", 60.0)),
+        int(getattr(settings, "ELASTICSEARCH_MAX_RETRIES", 3)),
+    )
+
+
+def build_client() -> Elasticsearch:
+    """A client for the configured cluster; a bad setting is ``SearchUnavailable`` naming it."""
+    url, cloud_id, api_key, username, password, ca_certs, fingerprint, timeout, _bulk, retries = connection_settings()
+    options: dict[str, Any] = {
+        "request_timeout": timeout,
+        "max_retries": retries,
+        "retry_on_timeout": True,
+        "retry_on_status": (429, 502, 503, 504),
+    }
+    if api_key:
+        options["api_key"] = api_key
+    elif username:
+        options["basic_auth"] = (username, password or "")
+    if ca_certs:
+        options["ca_certs"] = ca_certs
+    if fingerprint:
+        options["ssl_assert_fingerprint"] = fingerprint
+    try:
+        if cloud_id:
+            return Elasticsearch(cloud_id=cloud_id, **options)
+        return Elasticsearch([part for part in (url or "").split(",") if part], **options)
+    except (ValueError, TypeError, OSError) as error:
+        raise SearchUnavailable(f"elasticsearch: invalid connection settings: {error}") from error
+
+
+class _Shared:
+    """This process's client, its term statistics and whether the cluster was just unreachable.
+
+    Keyed by the process id too: a Celery prefork child must not reuse its parent's sockets.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.key: tuple[Any, ...] | None = None
+        self.client: Elasticsearch | None = None
+        self.paused_until = 0.0
+        self.statistics: OrderedDict[tuple[str, str], tuple[float, int]] = OrderedDict()
+
+    def get(self) -> Elasticsearch:
+        key = (os.getpid(), *connection_settings())
+        with self.lock:
+            if self.client is None or self.key != key:
+                self.client = build_client()
+                self.key = key
+                self.paused_until = 0.0
+                self.statistics.clear()
+            return self.client
+
+    def cached(self, key: tuple[str, str]) -> int | None:
+        with self.lock:
+            found = self.statistics.get(key)
+            if found is None or found[0] < time.monotonic():
+                return None
+            return found[1]
+
+    def remember(self, values: dict[tuple[str, str], int]) -> None:
+        expires = time.monotonic() + STATISTICS_TTL_SECONDS
+        with self.lock:
+            for key, value in values.items():
+                self.statistics[key] = (expires, value)
+                self.statistics.move_to_end(key)
+            while len(self.statistics) > STATISTICS_MAX_TERMS:
+                self.statistics.popitem(last=False)
+
+
+_shared = _Shared()
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, UnsupportedProductError):
+        return (
+            "the server is not Elasticsearch (the elasticsearch 8 client refuses other products, "
+            f"OpenSearch included): {error}"
+        )
+    if isinstance(error, TlsError):
+        return (
+            f"TLS failure (set ELASTICSEARCH_CA_CERTS to the cluster's CA, or ELASTICSEARCH_SSL_FINGERPRINT): {error}"
+        )
+    if isinstance(error, ConnectionTimeout):
+        return f"timed out: {error}"
+    if isinstance(error, ApiError) and isinstance(error.body, dict) and isinstance(error.body.get("error"), dict):
+        return f"{error.meta.status} {error.body['error'].get('type')}: {error.body['error'].get('reason')}"
+    return str(error)
 
 
 @contextmanager
 def _guard() -> Iterator[None]:
-    from elastic_transport import TransportError
-    from elasticsearch import ApiError
-
     try:
         yield
     except (ApiError, TransportError) as error:
-        raise SearchUnavailable(f"elasticsearch: {error}") from error
+        raise SearchUnavailable(f"elasticsearch: {_describe(error)}") from error
 
 
-def analyzer_for(language: str) -> str:
-    return ANALYZERS.get(language, "standard")
+# --- index settings and mappings ----------------------------------------------------------------
+
+SNOWBALL_NAMES = {language: algorithm.capitalize() for language, algorithm in SNOWBALL.items()}
+
+
+def analysis_settings(language: str) -> dict[str, Any]:
+    """Analyzers mirroring ``search.analysis.tokens`` for ``language``.
+
+    ``af_text`` (documents): lowercase, the same elision list, English possessives, other
+    apostrophes joined, the same stop words, then the same Snowball stemmer followed by ASCII
+    folding (what the Python analysis does) and, at the same position, folding followed by
+    stemming (so "configuracoes" typed without accents meets "configurações"). ``af_terms``
+    (queries) splits on whitespace only: the query is already made of analyzed terms.
+    ``af_folded`` (prefix matching while typing) folds without stemming.
+    """
+    filters: dict[str, Any] = {}
+    if language == "ja":
+        text_chain = ["cjk_width", "lowercase", "cjk_bigram"]
+        folded_chain = ["cjk_width", "lowercase", "cjk_bigram"]
+    else:
+        text_chain = ["lowercase"]
+        if language in ELISION:
+            filters["af_elision"] = {"type": "elision", "articles_case": True, "articles": sorted(ELISION[language])}
+            text_chain.append("af_elision")
+        folded_chain = [*text_chain, "asciifolding"]
+        if language == "en":
+            filters["af_possessive"] = {"type": "stemmer", "language": "possessive_english"}
+            text_chain.append("af_possessive")
+        filters["af_apostrophes"] = {"type": "pattern_replace", "pattern": "['’]", "replacement": ""}
+        text_chain.append("af_apostrophes")
+        stops = sorted(stop_word_spellings(language))
+        if stops:
+            filters["af_stop"] = {"type": "stop", "stopwords": stops}
+            text_chain.append("af_stop")
+        if language in SNOWBALL_NAMES:
+            filters["af_stem"] = {"type": "snowball", "language": SNOWBALL_NAMES[language]}
+            filters["af_stem_folded"] = {
+                "type": "multiplexer",
+                "filters": ["af_stem, asciifolding", "asciifolding, af_stem"],
+                "preserve_original": False,
+            }
+            text_chain.append("af_stem_folded")
+        else:
+            text_chain.append("asciifolding")
+    return {
+        "filter": filters,
+        "analyzer": {
+            "af_text": {"type": "custom", "tokenizer": "standard", "filter": text_chain},
+            "af_terms": {"type": "custom", "tokenizer": "whitespace"},
+            "af_folded": {"type": "custom", "tokenizer": "standard", "filter": folded_chain},
+        },
+    }
 
 
 def index_body(language: str) -> dict[str, Any]:
     """Settings and mappings of one language's index (what ``search_setup`` creates)."""
-    analyzer = analyzer_for(language)
-    folding_filters = ["lowercase", "asciifolding"]
-    analysis: dict[str, Any] = {"filter": {}, "analyzer": {}}
-    if language in ELISION_ARTICLES:
-        analysis["filter"]["af_elision"] = {
-            "type": "elision",
-            "articles_case": True,
-            "articles": ELISION_ARTICLES[language],
-        }
-        folding_filters = ["af_elision", *folding_filters]
-    if analyzer == "cjk":
-        folding_filters = ["cjk_width", "lowercase", "cjk_bigram"]
-    analysis["analyzer"]["af_folded"] = {"type": "custom", "tokenizer": "standard", "filter": folding_filters}
 
-    def text() -> dict[str, Any]:
-        return {"type": "text", "analyzer": analyzer, "fields": {"folded": {"type": "text", "analyzer": "af_folded"}}}
+    def text(*, folded: bool) -> dict[str, Any]:
+        field: dict[str, Any] = {
+            "type": "text",
+            "analyzer": "af_text",
+            "search_analyzer": "af_terms",
+            "copy_to": "content",
+        }
+        if folded:
+            field["fields"] = {"folded": {"type": "text", "analyzer": "af_folded"}}
+        return field
 
     return {
         "settings": {
             "index": {"number_of_shards": 1, "auto_expand_replicas": "0-1"},
-            "analysis": analysis,
+            "analysis": analysis_settings(language),
         },
         "mappings": {
             "dynamic": "strict",
@@ -94,10 +257,12 @@ def index_body(language: str) -> dict[str, Any]:
                 "audience": {"type": "keyword"},
                 "languages": {"type": "keyword"},
                 "url": {"type": "keyword", "index": False},
-                "title": text(),
-                "summary": text(),
-                "body": text(),
-                "extra": {"type": "text", "analyzer": analyzer},
+                "title": text(folded=True),
+                "summary": text(folded=True),
+                "body": text(folded=True),
+                "extra": text(folded=False),
+                # Every text field at once: document frequencies "in any field", as SQLite's vocabulary.
+                "content": {"type": "text", "analyzer": "af_text", "search_analyzer": "af_terms"},
                 "published_at": {"type": "date"},
                 "updated_at": {"type": "date"},
             },
@@ -129,21 +294,34 @@ def query_body(
     offset: int,
     missing_language: str | None = None,
 ) -> dict[str, Any]:
-    """The ``_search`` body: OR of the prepared words, typo-tolerant and prefix-aware when short, plus
-    the reader's word beginnings when searching another language's articles."""
-    words = " ".join(query.surface_words)
+    """The ``_search`` body: the prepared terms OR-ed in one term-centric query over the weighted
+    fields (a word counts once, wherever it is, as on the embedded engines), typo-tolerant and
+    prefix-aware when short, plus the reader's word beginnings when searching another language."""
+    terms = " ".join(query.terms)
     should: list[dict[str, Any]] = []
-    if words:
-        match: dict[str, Any] = {"query": words, "fields": FIELDS, "type": "best_fields", "operator": "or"}
+    if terms:
+        should.append({"combined_fields": {"query": terms, "fields": FIELDS, "operator": "or"}})
         if query.short:
-            match |= {"fuzziness": "AUTO", "prefix_length": 1, "max_expansions": 20}
-        should.append({"multi_match": match})
+            should.append(
+                {
+                    "multi_match": {
+                        "query": terms,
+                        "fields": FIELDS,
+                        "type": "best_fields",
+                        "fuzziness": "AUTO",
+                        "prefix_length": 1,
+                        "max_expansions": 20,
+                        "boost": FUZZY_BOOST,
+                    }
+                }
+            )
     for beginning in query.cognates:  # the reader's word beginnings, on the unstemmed folded fields
         should += [
             {"prefix": {"title.folded": {"value": beginning, "boost": 2.0}}},
             {"prefix": {"body.folded": {"value": beginning}}},
         ]
-    if query.short and len(query.prefix) >= 3:
+    # The word being typed, unless it is a stop word ("reset password for the"): SQLite drops those too.
+    if query.short and len(query.prefix) >= 3 and analyze(query.prefix, query.language):
         should.append(
             {
                 "multi_match": {
@@ -169,6 +347,29 @@ def query_body(
     }
 
 
+def _failed_item(item: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    ((action, result),) = item.items()
+    return action, result
+
+
+def _error(result: dict[str, Any], key: str) -> str:
+    """``type`` or ``reason`` of a failed bulk item (a string error, as some proxies send, is its reason)."""
+    error = result.get("error")
+    if isinstance(error, dict):
+        return str(error.get(key) or "")
+    return str(error or "") if key == "reason" else ""
+
+
+def _is_missing_alias(action: str, result: dict[str, Any]) -> bool:
+    """A write refused by ``require_alias``: the alias does not exist (yet)."""
+    return action != "delete" and result.get("status") == 404 and _error(result, "type") == "index_not_found_exception"
+
+
+def _is_harmless(action: str, result: dict[str, Any]) -> bool:
+    """Deleting what is not there (the document, or a language's index) leaves the wanted state."""
+    return action == "delete" and result.get("status") == 404
+
+
 class ElasticsearchBackend(SearchBackend):
     name = "elasticsearch"
 
@@ -178,11 +379,29 @@ class ElasticsearchBackend(SearchBackend):
 
     @property
     def client(self) -> Any:
-        if self._client is None:
-            from elasticsearch import Elasticsearch
+        return self._client if self._client is not None else _shared.get()
 
-            self._client = Elasticsearch(settings.ELASTICSEARCH_URL, request_timeout=TIMEOUT, max_retries=1)
-        return self._client
+    def _reader(self) -> Any:
+        """Searches: the short timeout, one retry on another node, never a retry of a timeout."""
+        timeout = float(getattr(settings, "ELASTICSEARCH_REQUEST_TIMEOUT", 5.0))
+        return self.client.options(request_timeout=timeout, max_retries=1, retry_on_timeout=False)
+
+    def _writer(self) -> Any:
+        """Bulks, index creation, refresh and alias swaps: the long timeout and the retries."""
+        return self.client.options(request_timeout=float(getattr(settings, "ELASTICSEARCH_BULK_TIMEOUT", 60.0)))
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """A search-path request: skipped while the cluster was just unreachable."""
+        if self._client is None and _shared.paused_until > time.monotonic():
+            raise SearchUnavailable("elasticsearch: unreachable a moment ago, not asked again yet")
+        try:
+            with _guard():
+                yield
+        except SearchUnavailable as error:
+            if isinstance(error.__cause__, (TransportConnectionError, ConnectionTimeout)) and self._client is None:
+                _shared.paused_until = time.monotonic() + UNREACHABLE_PAUSE_SECONDS
+            raise
 
     def alias(self, language: str) -> str:
         if language not in language_codes():
@@ -198,130 +417,290 @@ class ElasticsearchBackend(SearchBackend):
     # --- schema ---------------------------------------------------------------------------------
 
     def setup(self) -> None:
-        """Create any missing language index with its alias (existing ones are left alone)."""
+        """Create any missing language index with its alias (existing ones are left alone).
+
+        The index created here has a fixed name, so two workers setting up at once make one
+        index, not two behind one alias. An index that took the alias's name (auto-created by a
+        write before ``require_alias``) is reported; ``search_rebuild`` replaces it.
+        """
         with _guard():
+            writer = self._writer()
             for language in language_codes():
                 alias = self.alias(language)
-                if not self.client.indices.exists_alias(name=alias):
-                    self._create(language, self._new_index_name(language), alias=alias)
+                if writer.indices.exists_alias(name=alias):
+                    continue
+                name = f"{alias}-setup"
+                try:
+                    self._create(language, name, alias=alias)
+                except ApiError as error:
+                    kind = error.body.get("error", {}).get("type") if isinstance(error.body, dict) else None
+                    if kind == "resource_already_exists_exception":
+                        writer.indices.put_alias(index=name, name=alias)
+                    elif kind == "invalid_alias_name_exception":
+                        logger.error(
+                            "elasticsearch: %s is an index, not an alias; `manage.py search_rebuild` replaces it",
+                            alias,
+                        )
+                    else:
+                        raise
 
     def _create(self, language: str, name: str, *, alias: str | None = None) -> None:
         body = index_body(language)
-        self.client.indices.create(
+        self._writer().indices.create(
             index=name,
             settings=body["settings"],
             mappings=body["mappings"],
             aliases={alias: {}} if alias else None,
         )
 
-    def _physical_indexes(self) -> dict[str, list[str]]:
-        """Physical index names per alias in this namespace."""
+    def _indexes(self) -> dict[str, set[str]]:
+        """Every physical index of this namespace (aliased or not) and its aliases."""
         pattern = f"{settings.ELASTICSEARCH_INDEX_PREFIX}-{self.namespace}-*"
-        found = self.client.indices.get_alias(index=pattern, ignore_unavailable=True, allow_no_indices=True)
-        by_alias: dict[str, list[str]] = {}
-        for index_name, info in dict(found).items():
-            for alias in info.get("aliases", {}):
-                by_alias.setdefault(alias, []).append(index_name)
-        return by_alias
+        found = self._writer().indices.get_alias(index=pattern, ignore_unavailable=True, allow_no_indices=True)
+        return {name: set(info.get("aliases", {})) for name, info in dict(found).items()}
 
     def drop(self) -> None:
         with _guard():
-            names = sorted({name for names in self._physical_indexes().values() for name in names})
+            names = sorted(self._indexes())
             if names:
-                self.client.indices.delete(index=",".join(names), ignore_unavailable=True)
+                self._writer().indices.delete(index=",".join(names), ignore_unavailable=True)
 
     def ping(self) -> str:
         with _guard():
-            self.client.info()
+            self._reader().info()
         return self.name
 
-    def count(self) -> int:
+    def health(self) -> dict[str, str]:
+        """The cluster's status and whether every language's alias exists; red or missing fails."""
         with _guard():
-            return int(self.client.count(index=",".join(self._aliases()), ignore_unavailable=True)["count"])
+            reader = self._reader()
+            status = reader.cluster.health()["status"]
+            pattern = f"{settings.ELASTICSEARCH_INDEX_PREFIX}-{self.namespace}-*"
+            found = reader.options(ignore_status=404).indices.get_alias(name=pattern)
+        present = {
+            alias for info in dict(found).values() if isinstance(info, dict) for alias in info.get("aliases", ())
+        }
+        missing = [language for language in language_codes() if self.alias(language) not in present]
+        if status == "red":
+            raise SearchUnavailable("elasticsearch: cluster status red")
+        if missing:
+            raise SearchUnavailable(f"elasticsearch: no index for {', '.join(missing)} (run `manage.py search_setup`)")
+        return {"engine": self.name, "cluster": status, "aliases": f"{len(present & set(self._aliases()))} ok"}
+
+    def count(self) -> int:
+        with self._reading():
+            return int(self._reader().count(index=",".join(self._aliases()), ignore_unavailable=True)["count"])
 
     # --- writes ---------------------------------------------------------------------------------
 
-    def _operations(self, articles: dict[str, list[SearchDocument]], index_for: Callable[[str], str]) -> list:
-        operations: list[dict[str, Any]] = []
+    def _actions(self, articles: dict[str, list[SearchDocument]], index: dict[str, str] | None = None) -> list:
+        """Bulk actions indexing ``articles`` into the aliases (or the given index per language)."""
+        actions: list[dict[str, Any]] = []
         for article_id, documents in articles.items():
             languages = languages_field(documents)
             for document in documents:
-                operations.append({"index": {"_index": index_for(document.language), "_id": article_id}})
-                operations.append(document_source(document, languages))
-        return operations
+                target = index[document.language] if index else self.alias(document.language)
+                actions.append(
+                    {
+                        "_op_type": "index",
+                        "_index": target,
+                        "_id": article_id,
+                        "_source": document_source(document, languages),
+                    }
+                )
+        return actions
 
-    def _bulk(self, operations: list[dict[str, Any]], *, refresh: bool) -> None:
-        if not operations:
+    def _stream(self, actions: Iterable[dict[str, Any]], **bulk: Any) -> Iterator[tuple[bool, str, dict[str, Any]]]:
+        """(ok, action, result) per item; 429 items are retried with backoff, other failures yielded."""
+        retries = int(getattr(settings, "ELASTICSEARCH_MAX_RETRIES", 3))
+        for ok, item in streaming_bulk(
+            self._writer(),
+            actions,
+            chunk_size=BATCH,
+            raise_on_error=False,
+            max_retries=retries,
+            initial_backoff=BACKOFF_SECONDS,
+            max_backoff=MAX_BACKOFF_SECONDS,
+            **bulk,
+        ):
+            action, result = _failed_item(item)
+            yield ok, action, result
+
+    def _write(self, actions: list[dict[str, Any]], *, refresh: bool) -> None:
+        """Write to the aliases; a missing alias is created (``setup``) and its items written again."""
+        if not actions:
             return
-        response = self.client.bulk(operations=operations, refresh=refresh)
-        if response.get("errors"):
-            failures = [
-                item
-                for item in response["items"]
-                for action, result in item.items()
-                if result.get("status", 200) >= 300 and not (action == "delete" and result.get("status") == 404)
-            ]
-            if failures:
-                raise SearchUnavailable(f"elasticsearch bulk failed: {failures[:3]}")
+        options: dict[str, Any] = {"require_alias": True}
+        if refresh:
+            options["refresh"] = "wait_for"
+        with _guard():
+            failures = [(action, result) for ok, action, result in self._stream(actions, **options) if not ok]
+            missing = {
+                (result["_index"], result["_id"]) for action, result in failures if _is_missing_alias(action, result)
+            }
+            if missing:
+                logger.warning(
+                    "elasticsearch: no alias %s; creating the missing indexes", sorted({m[0] for m in missing})
+                )
+                self.setup()
+                again = [a for a in actions if (a["_index"], a["_id"]) in missing and a["_op_type"] != "delete"]
+                failures = [f for f in failures if not _is_missing_alias(*f)]
+                failures += [(action, result) for ok, action, result in self._stream(again, **options) if not ok]
+        self._raise_failures(failures, len(actions))
 
-    def index(self, documents: Sequence[SearchDocument]) -> int:
+    def _raise_failures(self, failures: list[tuple[str, dict[str, Any]]], total: int) -> None:
+        failures = [(action, result) for action, result in failures if not _is_harmless(action, result)]
+        if not failures:
+            return
+        for action, result in failures:
+            logger.error(
+                "elasticsearch bulk: %s of %s in %s failed (%s %s): %s",
+                action,
+                result.get("_id"),
+                result.get("_index"),
+                result.get("status"),
+                _error(result, "type"),
+                _error(result, "reason"),
+            )
+        summary = "; ".join(
+            f"{action} {result.get('_index')}/{result.get('_id')}: {result.get('status')} {_error(result, 'type')}"
+            for action, result in failures[:3]
+        )
+        raise SearchUnavailable(f"elasticsearch bulk failed for {len(failures)} of {total} operations: {summary}")
+
+    def index(self, documents: Sequence[SearchDocument], *, refresh: bool = False) -> int:
         """Index the given languages, then delete the article's other languages, in one bulk request."""
         articles = group_by_article(documents)
-        operations = self._operations(articles, self.alias)
+        actions = self._actions(articles)
         for article_id, article_documents in articles.items():
             present = {document.language for document in article_documents}
-            operations += [
-                {"delete": {"_index": self.alias(language), "_id": article_id}}
+            actions += [
+                {"_op_type": "delete", "_index": self.alias(language), "_id": article_id}
                 for language in language_codes()
                 if language not in present
             ]
-        with _guard():
-            self._bulk(operations, refresh=True)
+        self._write(actions, refresh=refresh)
         return sum(len(article_documents) for article_documents in articles.values())
 
-    def delete_article(self, article_id: str) -> None:
-        operations = [{"delete": {"_index": alias, "_id": str(article_id)}} for alias in self._aliases()]
-        with _guard():
-            self._bulk(operations, refresh=True)
+    def delete_article(self, article_id: str, *, refresh: bool = False) -> None:
+        actions = [{"_op_type": "delete", "_index": alias, "_id": str(article_id)} for alias in self._aliases()]
+        self._write(actions, refresh=refresh)
 
     def rebuild(self, documents: Iterable[SearchDocument], *, progress: Progress | None = None) -> int:
-        """Fill new indexes, then move every alias to them at once and delete the old ones."""
+        """Fill new indexes, then move every alias to them at once and delete the namespace's others.
+
+        On any failure the new indexes are deleted before the error goes up. Every other index of
+        the namespace goes after the swap: the old ones, leftovers of a rebuild that died without
+        cleaning up, and an index that took an alias's name. One rebuild at a time per namespace.
+        """
         fresh = {language: self._new_index_name(language) for language in language_codes()}
-        total = 0
         with _guard():
-            old = self._physical_indexes()
-            for language, name in fresh.items():
-                self._create(language, name)
-            pending: list[SearchDocument] = []
-            for document in documents:
-                pending.append(document)
-                if len(pending) >= BATCH:
-                    total += self._rebuild_batch(pending, fresh, progress)
-                    pending = []
-            total += self._rebuild_batch(pending, fresh, progress)
-            self.client.indices.refresh(index=",".join(fresh.values()))
-            actions: list[dict[str, Any]] = []
-            for language, name in fresh.items():
-                alias = self.alias(language)
-                actions += [{"remove": {"index": previous, "alias": alias}} for previous in old.get(alias, [])]
-                actions.append({"add": {"index": name, "alias": alias}})
-            self.client.indices.update_aliases(actions=actions)
-            stale = sorted({name for names in old.values() for name in names})
-            if stale:
-                self.client.indices.delete(index=",".join(stale), ignore_unavailable=True)
+            existing = self._indexes()
+        try:
+            with _guard():
+                for language, name in fresh.items():
+                    self._create(language, name)
+                total = self._load(documents, fresh, progress)
+                writer = self._writer()
+                writer.indices.refresh(index=",".join(fresh.values()))
+                writer.indices.update_aliases(actions=self._swap(fresh, existing))
+        except BaseException:
+            self._delete_quietly(sorted(fresh.values()))
+            raise
+        self._delete_quietly(sorted(name for name in existing if name not in self._aliases()))
         return total
 
-    def _rebuild_batch(self, pending: list[SearchDocument], fresh: dict[str, str], progress: Progress | None) -> int:
-        if not pending:
-            return 0
-        articles = group_by_article(pending)
-        self._bulk(self._operations(articles, fresh.__getitem__), refresh=False)
-        count = sum(len(documents) for documents in articles.values())
-        if progress:
-            progress(count)
-        return count
+    def _swap(self, fresh: dict[str, str], existing: dict[str, set[str]]) -> list[dict[str, Any]]:
+        actions: list[dict[str, Any]] = []
+        for language, name in fresh.items():
+            alias = self.alias(language)
+            if alias in existing:  # a real index holds the alias's name: it goes in the same atomic call
+                actions.append({"remove_index": {"index": alias}})
+            actions += [
+                {"remove": {"index": previous, "alias": alias}}
+                for previous, aliases in sorted(existing.items())
+                if alias in aliases
+            ]
+            actions.append({"add": {"index": name, "alias": alias}})
+        return actions
+
+    def _load(self, documents: Iterable[SearchDocument], fresh: dict[str, str], progress: Progress | None) -> int:
+        """Stream the documents into the new indexes; they come grouped by article."""
+
+        def actions() -> Iterator[dict[str, Any]]:
+            pending: list[SearchDocument] = []
+            for document in documents:
+                if pending and pending[-1].article_id != document.article_id:
+                    yield from self._actions(group_by_article(pending), fresh)
+                    pending = []
+                pending.append(document)
+            if pending:
+                yield from self._actions(group_by_article(pending), fresh)
+
+        total = 0
+        unreported = 0
+        failures: list[tuple[str, dict[str, Any]]] = []
+        for ok, action, result in self._stream(actions()):
+            if not ok:
+                failures.append((action, result))
+                continue
+            total += 1
+            unreported += 1
+            if progress and unreported >= BATCH:
+                progress(unreported)
+                unreported = 0
+        if progress and unreported:
+            progress(unreported)
+        self._raise_failures(failures, total + len(failures))
+        return total
+
+    def _delete_quietly(self, names: list[str]) -> None:
+        """Cleanup that must not hide the real outcome: a failure is logged, the next rebuild retries."""
+        if not names:
+            return
+        try:
+            with _guard():
+                self._writer().indices.delete(index=",".join(names), ignore_unavailable=True)
+        except SearchUnavailable as error:
+            logger.warning("elasticsearch: could not delete %s (the next rebuild or drop will): %s", names, error)
 
     # --- reads ----------------------------------------------------------------------------------
+
+    def term_statistics(self, language: str, terms: list[str]) -> tuple[dict[str, int], int]:
+        """Document frequencies of ``terms`` (in any field) and the documents in ``language``.
+
+        Read with ``termvectors`` on an artificial document (no index change), and kept for a
+        minute per process: a draft being typed asks about the same words again and again.
+        """
+        if not terms:
+            return {}, 0
+        alias = self.alias(language)
+        known = {term: _shared.cached((alias, term)) for term in terms}
+        documents = _shared.cached((alias, ""))
+        missing = [term for term, frequency in known.items() if frequency is None]
+        if missing or documents is None:
+            with self._reading():
+                response = self._reader().termvectors(
+                    index=alias,
+                    doc={"content": " ".join(missing or terms[:1])},
+                    fields=["content"],
+                    per_field_analyzer={"content": "af_terms"},
+                    term_statistics=True,
+                    field_statistics=True,
+                    positions=False,
+                    offsets=False,
+                    payloads=False,
+                )
+            vector = (response.get("term_vectors") or {}).get("content") or {}
+            documents = int((vector.get("field_statistics") or {}).get("doc_count", 0))
+            found = vector.get("terms") or {}
+            fetched = {term: max(0, int((found.get(term) or {}).get("doc_freq", 0))) for term in missing}
+            known.update(fetched)
+            _shared.remember({(alias, ""): documents, **{(alias, term): value for term, value in fetched.items()}})
+        return {term: int(frequency or 0) for term, frequency in known.items()}, documents
+
+    def document_frequencies(self, language: str, terms: list[str]) -> dict[str, int]:
+        return self.term_statistics(language, terms)[0]
 
     def search(
         self,
@@ -335,8 +714,8 @@ class ElasticsearchBackend(SearchBackend):
         if not (query.words or query.cognates) or not audiences:
             return [], 0
         body = query_body(query, audiences=audiences, limit=limit, offset=offset, missing_language=missing_language)
-        with _guard():
-            response = self.client.search(
+        with self._reading():
+            response = self._reader().search(
                 index=self.alias(query.language),
                 query=body["query"],
                 from_=body["from"],

@@ -20,12 +20,12 @@ from typing import TypeVar
 from django.db import DatabaseError, OperationalError, connection, transaction
 
 from search.analysis import analyze, edit_distance_at_most
-from search.backends.base import DatabaseBackend, extra_text, language_codes, languages_field
+from search.backends.base import FIELD_WEIGHTS, DatabaseBackend, extra_text, language_codes, languages_field
 from search.documents import PreparedQuery, SearchDocument, StoredDocument
 from search.health import SearchUnavailable
 
-# bm25 weights for (title, summary, body, extra): a word in the title counts most.
-WEIGHTS = (10.0, 4.0, 1.0, 3.0)
+# bm25 weights for the columns (title, summary, body, extra), shared with the other engines.
+WEIGHTS = tuple(FIELD_WEIGHTS[column] for column in ("title", "summary", "body", "extra"))
 MAX_CORRECTIONS = 3
 BATCH = 500
 T = TypeVar("T")

@@ -1,14 +1,17 @@
 """What the Elasticsearch backend sends, captured through the real client over real HTTP.
 
 Elasticsearch cannot run on our machines, so a small server on 127.0.0.1 records every request
-the official client makes and answers with canned Elasticsearch JSON. The assertions pin the
-exact index settings, mappings, bulk operations and query bodies.
+the official client makes and answers with canned Elasticsearch JSON, including the error
+responses a real cluster sends (429 items in a bulk, a missing alias refused by
+``require_alias``, ``invalid_alias_name_exception``). The assertions pin the exact index
+settings, mappings, bulk operations and query bodies, and what the backend does with each answer.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,11 +21,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from search.analysis import analyze, stop_word_spellings
 from search.backends.elastic import ElasticsearchBackend, index_body
 from search.health import SearchUnavailable, check_engine
 from search.query import prepare_query
 from search.service import index_documents, search_articles
 from tests.search.factories import doc
+
+LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "ja")
 
 
 @dataclass
@@ -31,6 +37,8 @@ class Recorded:
     path: str
     params: dict[str, list[str]]
     body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+    client_port: int = 0
 
 
 Route = Callable[[str, str, Any], tuple[int, Any]]
@@ -43,6 +51,7 @@ class FakeCluster:
     url: str = ""
     requests: list[Recorded] = field(default_factory=list)
     routes: list[tuple[str, str, Route]] = field(default_factory=list)
+    product_header: bool = True
 
     def route(self, method: str, pattern: str, answer: Route | tuple[int, Any]) -> None:
         self.routes.insert(0, (method, pattern, answer if callable(answer) else (lambda *_a, _r=answer: _r)))
@@ -59,6 +68,8 @@ class FakeCluster:
 
 def _handler(cluster: FakeCluster) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as a real node: shows whether connections are reused
+
         def _serve(self) -> None:
             parts = urlsplit(self.path)
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
@@ -66,12 +77,22 @@ def _handler(cluster: FakeCluster) -> type[BaseHTTPRequestHandler]:
                 body: Any = [json.loads(line) for line in raw.splitlines() if line.strip()]
             else:
                 body = json.loads(raw) if raw else None
-            cluster.requests.append(Recorded(self.command, parts.path, parse_qs(parts.query), body))
+            cluster.requests.append(
+                Recorded(
+                    self.command,
+                    parts.path,
+                    parse_qs(parts.query),
+                    body,
+                    {key.lower(): value for key, value in self.headers.items()},
+                    self.client_address[1],
+                )
+            )
             status, payload = cluster.answer(self.command, parts.path, body)
             data = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/vnd.elasticsearch+json; compatible-with=8")
-            self.send_header("X-Elastic-Product", "Elasticsearch")
+            if cluster.product_header:
+                self.send_header("X-Elastic-Product", "Elasticsearch")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             if self.command != "HEAD":
@@ -94,15 +115,24 @@ def _search_answer(*hits: dict[str, Any]) -> tuple[int, Any]:
     }
 
 
-@pytest.fixture
-def cluster(settings: Any) -> Iterator[FakeCluster]:
+def _bulk_ok(method: str, path: str, body: Any) -> tuple[int, Any]:
+    """Every action of the bulk succeeds (a real node answers one item per action)."""
+    items = []
+    for line in body or []:
+        if isinstance(line, dict) and len(line) == 1 and next(iter(line)) in {"index", "delete", "create"}:
+            action, meta = next(iter(line.items()))
+            items.append({action: {"_index": meta["_index"], "_id": meta["_id"], "status": 200, "result": "ok"}})
+    return 200, {"took": 1, "errors": False, "items": items}
+
+
+def start_cluster(tls: ssl.SSLContext | None = None) -> tuple[FakeCluster, ThreadingHTTPServer]:
     fake = FakeCluster()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    settings.ELASTICSEARCH_URL = fake.url
-    settings.ELASTICSEARCH_INDEX_PREFIX = "af"
+    server.daemon_threads = True
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    fake.url = f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}"
     fake.route(
         "GET",
         "/",
@@ -121,93 +151,110 @@ def cluster(settings: Any) -> Iterator[FakeCluster]:
         r"/af-[a-z0-9_-]+",
         lambda m, p, b: (200, {"acknowledged": True, "shards_acknowledged": True, "index": p[1:]}),
     )
-    fake.route("PUT", "/_bulk", lambda m, p, b: (200, {"took": 1, "errors": False, "items": []}))
+    fake.route("PUT", "/_bulk", _bulk_ok)
     fake.route("POST", r"/[^/]+/_search", lambda m, p, b: _search_answer())
+    fake.route("POST", r"/[^/]+/_termvectors", (200, {"found": True, "term_vectors": {}}))
+    fake.route("POST", r"/.*/_refresh", (200, {"_shards": {"total": 1, "successful": 1, "failed": 0}}))
+    fake.route("POST", "/_aliases", (200, {"acknowledged": True}))
+    fake.route("DELETE", r"/.*", (200, {"acknowledged": True}))
+    fake.route("GET", r"/af-[a-z0-9_]+-\*/_alias", (200, {}))
+    return fake, server
+
+
+@pytest.fixture
+def cluster(settings: Any) -> Iterator[FakeCluster]:
+    fake, server = start_cluster()
+    settings.ELASTICSEARCH_URL = fake.url
+    settings.ELASTICSEARCH_INDEX_PREFIX = "af"
     yield fake
     server.shutdown()
     server.server_close()
 
 
-def test_setup_creates_one_index_per_language_with_its_analyzer(cluster: FakeCluster) -> None:
+def bulk_lines(request: Recorded, action: str = "index") -> list[tuple[str, str]]:
+    """(index, id) of each ``action`` in a recorded bulk body."""
+    return [(line[action]["_index"], line[action]["_id"]) for line in request.body if action in line]
+
+
+# --- index settings and mappings: the Python analysis, rebuilt in Elasticsearch ------------------
+
+
+def test_setup_creates_one_index_per_language_analyzed_like_the_python_analysis(cluster: FakeCluster) -> None:
     ElasticsearchBackend("main").setup()
-    assert [r.path for r in cluster.calls("HEAD")] == [
-        f"/_alias/af-main-{code}" for code in ("en", "fr", "de", "es", "it", "pt", "ja")
-    ]
-    created = {r.path.rsplit("-", 1)[0]: r.body for r in cluster.calls("PUT", "/af-.*")}
-    assert set(created) == {f"/af-main-{code}" for code in ("en", "fr", "de", "es", "it", "pt", "ja")}
-    french = created["/af-main-fr"]
-    assert french == {
-        "settings": {
-            "index": {"number_of_shards": 1, "auto_expand_replicas": "0-1"},
-            "analysis": {
-                "filter": {
-                    "af_elision": {
-                        "type": "elision",
-                        "articles_case": True,
-                        "articles": [
-                            "l",
-                            "m",
-                            "t",
-                            "qu",
-                            "n",
-                            "s",
-                            "j",
-                            "d",
-                            "c",
-                            "jusqu",
-                            "quoiqu",
-                            "lorsqu",
-                            "puisqu",
-                        ],
-                    }
-                },
-                "analyzer": {
-                    "af_folded": {
-                        "type": "custom",
-                        "tokenizer": "standard",
-                        "filter": ["af_elision", "lowercase", "asciifolding"],
-                    }
-                },
+    assert [r.path for r in cluster.calls("HEAD")] == [f"/_alias/af-main-{code}" for code in LANGUAGES]
+    created = {r.path: r.body for r in cluster.calls("PUT", "/af-.*")}
+    # A fixed name: two workers setting up at once make one index, not two behind one alias.
+    assert set(created) == {f"/af-main-{code}-setup" for code in LANGUAGES}
+    french = created["/af-main-fr-setup"]
+    assert french["aliases"] == {"af-main-fr": {}}
+    assert french["settings"]["index"] == {"number_of_shards": 1, "auto_expand_replicas": "0-1"}
+    assert french["settings"]["analysis"] == {
+        "filter": {
+            "af_elision": {
+                "type": "elision",
+                "articles_case": True,
+                "articles": ["c", "d", "j", "jusqu", "l", "lorsqu", "m", "n", "puisqu", "qu", "quoiqu", "s", "t"],
+            },
+            "af_apostrophes": {"type": "pattern_replace", "pattern": "['’]", "replacement": ""},
+            "af_stop": {"type": "stop", "stopwords": sorted(stop_word_spellings("fr"))},
+            "af_stem": {"type": "snowball", "language": "French"},
+            "af_stem_folded": {
+                "type": "multiplexer",
+                "filters": ["af_stem, asciifolding", "asciifolding, af_stem"],
+                "preserve_original": False,
             },
         },
-        "mappings": {
-            "dynamic": "strict",
-            "properties": {
-                "article_id": {"type": "keyword"},
-                "language": {"type": "keyword"},
-                "audience": {"type": "keyword"},
-                "languages": {"type": "keyword"},
-                "url": {"type": "keyword", "index": False},
-                "title": {
-                    "type": "text",
-                    "analyzer": "french",
-                    "fields": {"folded": {"type": "text", "analyzer": "af_folded"}},
-                },
-                "summary": {
-                    "type": "text",
-                    "analyzer": "french",
-                    "fields": {"folded": {"type": "text", "analyzer": "af_folded"}},
-                },
-                "body": {
-                    "type": "text",
-                    "analyzer": "french",
-                    "fields": {"folded": {"type": "text", "analyzer": "af_folded"}},
-                },
-                "extra": {"type": "text", "analyzer": "french"},
-                "published_at": {"type": "date"},
-                "updated_at": {"type": "date"},
+        "analyzer": {
+            "af_text": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["lowercase", "af_elision", "af_apostrophes", "af_stop", "af_stem_folded"],
+            },
+            "af_terms": {"type": "custom", "tokenizer": "whitespace"},
+            "af_folded": {
+                "type": "custom",
+                "tokenizer": "standard",
+                "filter": ["lowercase", "af_elision", "asciifolding"],
             },
         },
-        "aliases": {"af-main-fr": {}},
     }
-    assert created["/af-main-ja"]["mappings"]["properties"]["title"]["analyzer"] == "cjk"
-    assert created["/af-main-ja"]["settings"]["analysis"]["analyzer"]["af_folded"]["filter"] == [
-        "cjk_width",
+    # Stop words are dropped before folding: both spellings are listed.
+    assert {"très", "tres", "été", "ete", "c'est", "cest"} <= set(stop_word_spellings("fr"))
+    text = {"type": "text", "analyzer": "af_text", "search_analyzer": "af_terms", "copy_to": "content"}
+    folded = {"folded": {"type": "text", "analyzer": "af_folded"}}
+    assert french["mappings"] == {
+        "dynamic": "strict",
+        "properties": {
+            "article_id": {"type": "keyword"},
+            "language": {"type": "keyword"},
+            "audience": {"type": "keyword"},
+            "languages": {"type": "keyword"},
+            "url": {"type": "keyword", "index": False},
+            "title": {**text, "fields": folded},
+            "summary": {**text, "fields": folded},
+            "body": {**text, "fields": folded},
+            "extra": text,
+            "content": {"type": "text", "analyzer": "af_text", "search_analyzer": "af_terms"},
+            "published_at": {"type": "date"},
+            "updated_at": {"type": "date"},
+        },
+    }
+    english = created["/af-main-en-setup"]["settings"]["analysis"]
+    assert english["analyzer"]["af_text"]["filter"] == [
         "lowercase",
-        "cjk_bigram",
+        "af_possessive",
+        "af_apostrophes",
+        "af_stop",
+        "af_stem_folded",
     ]
-    assert created["/af-main-en"]["mappings"]["properties"]["body"]["analyzer"] == "english"
-    assert "af_elision" not in created["/af-main-en"]["settings"]["analysis"]["filter"]
+    assert english["filter"]["af_possessive"] == {"type": "stemmer", "language": "possessive_english"}
+    assert english["filter"]["af_stem"] == {"type": "snowball", "language": "English"}  # Porter2, as PyStemmer
+    italian = created["/af-main-it-setup"]["settings"]["analysis"]["filter"]["af_elision"]["articles"]
+    assert {"sugl", "un", "v", "dell"} <= set(italian)  # every entry of the Python list
+    german = created["/af-main-de-setup"]["settings"]["analysis"]["filter"]
+    assert german["af_stem"] == {"type": "snowball", "language": "German"}
+    japanese = created["/af-main-ja-setup"]["settings"]["analysis"]["analyzer"]
+    assert japanese["af_text"]["filter"] == ["cjk_width", "lowercase", "cjk_bigram"]
 
 
 def test_setup_leaves_existing_aliases_alone(cluster: FakeCluster) -> None:
@@ -216,7 +263,52 @@ def test_setup_leaves_existing_aliases_alone(cluster: FakeCluster) -> None:
     assert cluster.calls("PUT", "/af-.*") == []
 
 
-def test_short_query_body_is_fuzzy_with_prefix_and_filters(cluster: FakeCluster, db: None) -> None:
+def test_setup_racing_another_worker_puts_the_alias_on_the_index_it_made(cluster: FakeCluster) -> None:
+    cluster.route("HEAD", r"/_alias/af-main-.*", (200, {}))
+    cluster.route("HEAD", "/_alias/af-main-de", (404, {}))
+    cluster.route(
+        "PUT",
+        "/af-main-de-setup",
+        (
+            400,
+            {
+                "error": {
+                    "type": "resource_already_exists_exception",
+                    "reason": "index [af-main-de-setup/abc] already exists",
+                },
+                "status": 400,
+            },
+        ),
+    )
+    cluster.route("PUT", "/af-main-de-setup/_alias/af-main-de", (200, {"acknowledged": True}))
+    ElasticsearchBackend("main").setup()
+    assert [r.path for r in cluster.calls("PUT")] == ["/af-main-de-setup", "/af-main-de-setup/_alias/af-main-de"]
+
+
+INVALID_ALIAS = (
+    400,
+    {
+        "error": {
+            "type": "invalid_alias_name_exception",
+            "reason": "Invalid alias name [af-main-en]: an index or data stream exists with the same name as the alias",
+        },
+        "status": 400,
+    },
+)
+
+
+def test_setup_names_an_index_that_took_the_alias_name_and_sets_up_the_rest(cluster: FakeCluster, caplog: Any) -> None:
+    cluster.route("PUT", "/af-main-en-setup", INVALID_ALIAS)
+    ElasticsearchBackend("main").setup()
+    assert len(cluster.calls("PUT", r"/af-main-[a-z]+-setup")) == 7
+    assert "af-main-en is an index, not an alias" in caplog.text
+    assert "search_rebuild" in caplog.text
+
+
+# --- queries ------------------------------------------------------------------------------------
+
+
+def test_short_query_body_is_term_centric_fuzzy_and_prefix_aware(cluster: FakeCluster, db: None) -> None:
     hit = {
         "_index": "af-main-fr-1",
         "_id": "7",
@@ -237,27 +329,22 @@ def test_short_query_body_is_fuzzy_with_prefix_and_filters(cluster: FakeCluster,
     assert results.hits[0].snippet == "Les <mark>abonnements</mark>"
     primary, fallback = cluster.calls("POST", r"/.*/_search")
     assert primary.path == "/af-main-fr/_search"
+    fields = ["title^10", "summary^4", "body^1", "extra^3"]  # the embedded engines' weights
     assert primary.body == {
         "query": {
             "bool": {
                 "should": [
+                    # The analyzed term, as SQLite queries it (the whitespace search analyzer keeps it).
+                    {"combined_fields": {"query": "abon", "fields": fields, "operator": "or"}},
                     {
                         "multi_match": {
-                            "query": "abonnement",
-                            "fields": [
-                                "title^4",
-                                "title.folded^3",
-                                "summary^2",
-                                "summary.folded^1.5",
-                                "extra^1.5",
-                                "body",
-                                "body.folded^0.7",
-                            ],
+                            "query": "abon",
+                            "fields": fields,
                             "type": "best_fields",
-                            "operator": "or",
                             "fuzziness": "AUTO",
                             "prefix_length": 1,
                             "max_expansions": 20,
+                            "boost": 0.3,
                         }
                     },
                     {
@@ -277,10 +364,31 @@ def test_short_query_body_is_fuzzy_with_prefix_and_filters(cluster: FakeCluster,
         "track_total_hits": True,
         "_source": ["article_id", "language", "title", "summary", "body", "url"],
     }
+    assert analyze("l'abonnement", "fr") == ["abon"]
     # Untranslated articles: English documents of articles without a French one.
     assert fallback.path == "/af-main-en/_search"
     assert fallback.body["query"]["bool"]["must_not"] == [{"term": {"languages": "fr"}}]
     assert fallback.body["size"] == 4
+
+
+def test_a_stop_word_being_typed_is_not_sent_as_a_prefix(cluster: FakeCluster, db: None) -> None:
+    search_articles("password for the", language="en", audiences=["public"])
+    search_articles("password for", language="en", audiences=["public"])
+    search_articles("password rese", language="en", audiences=["public"])
+    first, second, third = (r.body["query"]["bool"]["should"] for r in cluster.calls("POST", r"/.*/_search"))
+    assert not [clause for clause in first + second if "phrase_prefix" in json.dumps(clause)]
+    assert third[-1] == {
+        "multi_match": {"query": "rese", "type": "phrase_prefix", "fields": ["title.folded", "summary.folded"]}
+    }
+
+
+def test_accents_are_folded_on_both_sides(cluster: FakeCluster, db: None) -> None:
+    """The query carries the Python analysis' folded terms; documents are folded by ``af_text``."""
+    search_articles("Configurações de notificações", language="pt", audiences=["public"])
+    primary = cluster.calls("POST", "/af-main-pt/_search")[0]
+    query = primary.body["query"]["bool"]["should"][0]["combined_fields"]["query"]
+    assert query == " ".join(analyze("Configurações de notificações", "pt")) == "configur notific"
+    assert query.isascii()
 
 
 def test_the_fallback_also_matches_the_beginnings_of_the_readers_words(cluster: FakeCluster, db: None) -> None:
@@ -298,34 +406,85 @@ def test_the_fallback_also_matches_the_beginnings_of_the_readers_words(cluster: 
     assert fallback.body["query"]["bool"]["must_not"] == [{"term": {"languages": "es"}}]
 
 
-def test_long_draft_is_plain_or_without_fuzziness(cluster: FakeCluster, db: None) -> None:
+def _term_vectors(frequencies: dict[str, int], documents: int) -> Route:
+    def answer(method: str, path: str, body: Any) -> tuple[int, Any]:
+        asked = body["doc"]["content"].split()
+        return 200, {
+            "_index": path.split("/")[1] + "-1",
+            "found": True,
+            "took": 1,
+            "term_vectors": {
+                "content": {
+                    "field_statistics": {"sum_doc_freq": 900, "doc_count": documents, "sum_ttf": 1200},
+                    "terms": {
+                        term: {"doc_freq": frequencies[term], "ttf": frequencies[term], "term_freq": 1}
+                        for term in asked
+                        if frequencies.get(term)
+                    },
+                }
+            },
+        }
+
+    return answer
+
+
+def test_a_long_draft_keeps_its_rarest_terms_from_real_document_frequencies(cluster: FakeCluster, db: None) -> None:
     draft = "Our accountant needs every invoice as PDF (with taxes) AND the billing address: where? " * 40
+    terms = analyze("accountant needs every invoice pdf taxes billing address", "en")
+    assert terms == ["account", "need", "everi", "invoic", "pdf", "tax", "bill", "address"]
+    frequencies = dict.fromkeys(terms, 3) | {"need": 90, "everi": 95, "bill": 30, "pdf": 2}
+    cluster.route("POST", "/af-main-en/_termvectors", _term_vectors(frequencies, 100))
     search_articles(draft, language="en", audiences=["public"])
+    (statistics,) = cluster.calls("POST", "/af-main-en/_termvectors")
+    assert statistics.body == {
+        "doc": {"content": " ".join(terms)},
+        "fields": ["content"],
+        "per_field_analyzer": {"content": "af_terms"},
+        "term_statistics": True,
+        "field_statistics": True,
+        "positions": False,
+        "offsets": False,
+        "payloads": False,
+    }
     (request,) = cluster.calls("POST", r"/.*/_search")
-    match = request.body["query"]["bool"]["should"]
-    assert len(match) == 1
-    assert match[0]["multi_match"]["query"] == "accountant needs every invoice pdf taxes billing address"
-    assert "fuzziness" not in match[0]["multi_match"]
-    assert all(char not in match[0]["multi_match"]["query"] for char in "():?")
+    should = request.body["query"]["bool"]["should"]
+    assert len(should) == 1  # a long draft: no fuzziness, no prefix
+    # "need" (90 %), "everi" (95 %) and "bill" (30 %) are in more than a fifth of the documents: dropped.
+    assert should[0]["combined_fields"]["query"] == "account invoic pdf tax address"
+    assert all(char not in should[0]["combined_fields"]["query"] for char in "():?")
+    # The statistics are kept a minute: the same draft asks nothing more.
+    search_articles(draft, language="en", audiences=["public"])
+    assert len(cluster.calls("POST", "/af-main-en/_termvectors")) == 1
 
 
-def test_synonyms_are_sent_as_extra_words(cluster: FakeCluster, db: None) -> None:
+def test_term_statistics_report_unknown_terms_as_absent(cluster: FakeCluster) -> None:
+    cluster.route("POST", "/af-main-fr/_termvectors", _term_vectors({"factur": 4}, 12))
+    backend = ElasticsearchBackend("main")
+    assert backend.term_statistics("fr", ["factur", "zzz"]) == ({"factur": 4, "zzz": 0}, 12)
+
+
+def test_synonyms_are_sent_as_extra_terms(cluster: FakeCluster, db: None) -> None:
     from search.models import Synonym
 
     Synonym.objects.create(language="en", terms="mfa, two-factor authentication")
     search_articles("mfa", language="en", audiences=["public"])
     (request,) = cluster.calls("POST", r"/.*/_search")
-    assert request.body["query"]["bool"]["should"][0]["multi_match"]["query"] == "mfa two factor authentication"
+    assert request.body["query"]["bool"]["should"][0]["combined_fields"]["query"] == "mfa two factor authent"
 
 
-def test_index_is_one_bulk_of_upserts_and_stale_language_deletes(cluster: FakeCluster) -> None:
+# --- writes -------------------------------------------------------------------------------------
+
+
+def test_index_is_one_bulk_of_upserts_and_stale_language_deletes_through_the_alias(cluster: FakeCluster) -> None:
     documents = [
         doc("42", "en", "Export data", "Summary", "Body", tags=["csv"], category_path=["Data"]),
         doc("42", "fr", "Exporter les données"),
     ]
-    assert index_documents(documents, backend=ElasticsearchBackend("main")) == 2
+    assert ElasticsearchBackend("main").index(documents) == 2
     (bulk,) = cluster.calls("PUT", "/_bulk")
-    assert bulk.params == {"refresh": ["true"]}
+    # require_alias: never a real index auto-created under the alias's name. No refresh: a
+    # publish is searchable within the refresh interval, and nobody waits for it.
+    assert bulk.params == {"require_alias": ["true"]}
     assert bulk.body[:2] == [
         {"index": {"_index": "af-main-en", "_id": "42"}},
         {
@@ -343,35 +502,187 @@ def test_index_is_one_bulk_of_upserts_and_stale_language_deletes(cluster: FakeCl
         },
     ]
     assert bulk.body[2] == {"index": {"_index": "af-main-fr", "_id": "42"}}
-    assert bulk.body[4:] == [
-        {"delete": {"_index": f"af-main-{code}", "_id": "42"}} for code in ("de", "es", "it", "pt", "ja")
-    ]
+    assert bulk.body[4:] == [{"delete": {"_index": f"af-main-{code}", "_id": "42"}} for code in LANGUAGES[2:]]
 
 
-def test_rebuild_fills_new_indexes_then_swaps_aliases(cluster: FakeCluster) -> None:
-    old = {"af-main-en-1": {"aliases": {"af-main-en": {}}}, "af-main-fr-1": {"aliases": {"af-main-fr": {}}}}
+def test_a_caller_about_to_read_waits_for_the_refresh(cluster: FakeCluster) -> None:
+    index_documents([doc("1", "en", "One")], backend=ElasticsearchBackend("main"))
+    ElasticsearchBackend("main").delete_article("1")
+    loaded, deleted = cluster.calls("PUT", "/_bulk")
+    assert loaded.params == {"require_alias": ["true"], "refresh": ["wait_for"]}
+    assert deleted.params == {"require_alias": ["true"]}
+
+
+def test_delete_article_removes_it_from_every_language(cluster: FakeCluster) -> None:
+    ElasticsearchBackend("main").delete_article("9")
+    (bulk,) = cluster.calls("PUT", "/_bulk")
+    assert bulk.body == [{"delete": {"_index": f"af-main-{code}", "_id": "9"}} for code in LANGUAGES]
+
+
+def _refused_without_alias(missing: set[str]) -> Route:
+    """A real node's answer to ``require_alias`` writes whose alias does not exist."""
+
+    def answer(method: str, path: str, body: Any) -> tuple[int, Any]:
+        items = []
+        for line in body:
+            if not (isinstance(line, dict) and len(line) == 1 and next(iter(line)) in {"index", "delete"}):
+                continue
+            action, meta = next(iter(line.items()))
+            if meta["_index"] in missing:
+                reason = (
+                    f"no such index [{meta['_index']}] and [require_alias] request flag is [true] "
+                    f"and [{meta['_index']}] is not an alias"
+                )
+                error = {"type": "index_not_found_exception", "reason": reason, "index": meta["_index"]}
+                result = {"_index": meta["_index"], "_id": meta["_id"], "status": 404, "error": error}
+                if action == "delete":
+                    result = {"_index": meta["_index"], "_id": meta["_id"], "status": 404, "result": "not_found"}
+            else:
+                result = {"_index": meta["_index"], "_id": meta["_id"], "status": 201, "result": "created"}
+            items.append({action: result})
+        return 200, {"took": 2, "errors": bool(missing), "items": items}
+
+    return answer
+
+
+def test_a_write_before_setup_creates_the_index_and_alias_and_writes_again(cluster: FakeCluster) -> None:
+    """A reindex task for a newly configured language (German) runs before ``search_setup``."""
+    missing = {"af-main-de"}
+    cluster.route("HEAD", r"/_alias/af-main-.*", (200, {}))
+
+    def create(method: str, path: str, body: Any) -> tuple[int, Any]:
+        missing.discard(next(iter(body["aliases"])))
+        return 200, {"acknowledged": True, "shards_acknowledged": True, "index": path[1:]}
+
+    cluster.route("HEAD", "/_alias/af-main-de", lambda m, p, b: (404 if missing else 200, {}))
+    cluster.route("PUT", "/af-main-de-setup", create)
+    cluster.route("PUT", "/_bulk", lambda m, p, b: _refused_without_alias(missing)(m, p, b))
+    backend = ElasticsearchBackend("main")
+    assert backend.index([doc("5", "en", "Webhooks"), doc("5", "de", "Webhooks einrichten")]) == 2
+    first, second = cluster.calls("PUT", "/_bulk")
+    assert ("af-main-de", "5") in bulk_lines(first)
+    assert [r.path for r in cluster.calls("PUT", r"/af-.*")] == ["/af-main-de-setup"]  # with its alias
+    assert cluster.calls("PUT", "/af-main-de-setup")[0].body["aliases"] == {"af-main-de": {}}
+    assert second.body == [{"index": {"_index": "af-main-de", "_id": "5"}}, first.body[3]]  # only what failed
+    assert second.params == {"require_alias": ["true"]}
+    assert not [r for r in cluster.requests if r.method == "PUT" and r.path == "/af-main-de"]  # never a stray index
+
+
+def test_a_write_that_still_finds_no_alias_fails_clearly_and_is_retried_later(cluster: FakeCluster) -> None:
+    """An index holds the alias's name (made by a write before ``require_alias``): setup cannot
+    put the alias there, the write fails with the reason, and the task's retry runs after a rebuild."""
+    cluster.route("HEAD", r"/_alias/af-main-.*", (200, {}))
+    cluster.route("HEAD", "/_alias/af-main-en", (404, {}))
+    cluster.route("PUT", "/af-main-en-setup", INVALID_ALIAS)
+    cluster.route("PUT", "/_bulk", _refused_without_alias({"af-main-en"}))
+    with pytest.raises(SearchUnavailable, match="index af-main-en/5: 404 index_not_found_exception"):
+        ElasticsearchBackend("main").index([doc("5", "en", "Webhooks")])
+    from search.tasks import reindex_article
+
+    assert SearchUnavailable in reindex_article.autoretry_for  # the dirty mark and the retry keep it
+
+
+def test_429_items_of_a_bulk_are_retried_with_backoff(cluster: FakeCluster, monkeypatch: Any) -> None:
+    from search.backends import elastic
+
+    monkeypatch.setattr(elastic, "BACKOFF_SECONDS", 0.01)
+    answers = iter(
+        [
+            (
+                200,
+                {
+                    "took": 3,
+                    "errors": True,
+                    "items": [
+                        {"index": {"_index": "af-main-en", "_id": "1", "status": 201, "result": "created"}},
+                        {
+                            "index": {
+                                "_index": "af-main-fr",
+                                "_id": "1",
+                                "status": 429,
+                                "error": {
+                                    "type": "es_rejected_execution_exception",
+                                    "reason": "rejected execution of coordinating operation",
+                                },
+                            }
+                        },
+                    ]
+                    + [
+                        {"delete": {"_index": f"af-main-{code}", "_id": "1", "status": 404, "result": "not_found"}}
+                        for code in LANGUAGES[2:]
+                    ],
+                },
+            ),
+        ]
+    )
+    cluster.route("PUT", "/_bulk", lambda m, p, b: next(answers, None) or _bulk_ok(m, p, b))
+    assert ElasticsearchBackend("main").index([doc("1", "en", "One"), doc("1", "fr", "Un")]) == 2
+    first, second = cluster.calls("PUT", "/_bulk")
+    assert len(first.body) == 4 + 5
+    assert second.body == first.body[2:4]  # only the rejected item, again
+
+
+def test_bulk_item_failures_are_reported_one_by_one(cluster: FakeCluster, caplog: Any) -> None:
+    cluster.route(
+        "PUT",
+        "/_bulk",
+        (
+            200,
+            {
+                "took": 1,
+                "errors": True,
+                "items": [
+                    {
+                        "index": {
+                            "_index": "af-main-en",
+                            "_id": "1",
+                            "status": 400,
+                            "error": {"type": "mapper_parsing_exception", "reason": "failed to parse field [title]"},
+                        }
+                    },
+                    {
+                        "index": {
+                            "_index": "af-main-fr",
+                            "_id": "1",
+                            "status": 400,
+                            "error": {"type": "mapper_parsing_exception", "reason": "failed to parse field [body]"},
+                        }
+                    },
+                ],
+            },
+        ),
+    )
+    with pytest.raises(SearchUnavailable, match="bulk failed for 2 of 7 operations: index af-main-en/1: 400"):
+        ElasticsearchBackend("main").index([doc("1", "en", "One"), doc("1", "fr", "Un")])
+    assert "failed to parse field [title]" in caplog.text
+    assert "failed to parse field [body]" in caplog.text
+
+
+# --- rebuilds -----------------------------------------------------------------------------------
+
+
+def test_rebuild_fills_new_indexes_then_swaps_aliases_and_removes_every_other_index(cluster: FakeCluster) -> None:
+    old = {
+        "af-main-en-1": {"aliases": {"af-main-en": {}}},
+        "af-main-fr-1": {"aliases": {"af-main-fr": {}}},
+        "af-main-fr-5": {"aliases": {}},  # left behind by a rebuild that died
+    }
     cluster.route("GET", r"/af-main-\*/_alias", (200, old))
-    cluster.route("POST", r"/.*/_refresh", (200, {"_shards": {"total": 1, "successful": 1, "failed": 0}}))
-    cluster.route("POST", "/_aliases", (200, {"acknowledged": True}))
-    cluster.route("DELETE", r"/.*", (200, {"acknowledged": True}))
     backend = ElasticsearchBackend("main")
     assert backend.rebuild(iter([doc("1", "en", "One"), doc("1", "fr", "Un"), doc("2", "en", "Two")])) == 3
     assert (cluster.requests[0].method, cluster.requests[0].path) == ("GET", "/af-main-*/_alias")
     creates = cluster.calls("PUT", "/af-.*")
-    assert [r.path[1:].rsplit("-", 1)[0] for r in creates] == [
-        f"af-main-{code}" for code in ("en", "fr", "de", "es", "it", "pt", "ja")
-    ]
+    assert [r.path[1:].rsplit("-", 1)[0] for r in creates] == [f"af-main-{code}" for code in LANGUAGES]
     assert all("aliases" not in r.body for r in creates)  # invisible to readers before the swap
-    # bulk, refresh, aliases, delete — in that order, after the creations
     assert [(r.method, r.path.rsplit("/", 1)[-1]) for r in cluster.requests[-4:]] == [
         ("PUT", "_bulk"),
         ("POST", "_refresh"),
         ("POST", "_aliases"),
-        ("DELETE", "af-main-en-1,af-main-fr-1"),
+        ("DELETE", "af-main-en-1,af-main-fr-1,af-main-fr-5"),
     ]
     created = [r.path[1:] for r in creates]
     (bulk,) = cluster.calls("PUT", "/_bulk")
-    assert bulk.params == {"refresh": ["false"]}
+    assert bulk.params == {}  # concrete new indexes: no alias yet, no refresh per bulk
     assert [op["index"]["_index"] for op in bulk.body[::2]] == [created[0], created[1], created[0]]
     (swap,) = cluster.calls("POST", "/_aliases")
     assert swap.body["actions"][:3] == [
@@ -380,15 +691,70 @@ def test_rebuild_fills_new_indexes_then_swaps_aliases(cluster: FakeCluster) -> N
         {"remove": {"index": "af-main-fr-1", "alias": "af-main-fr"}},
     ]
     assert len([a for a in swap.body["actions"] if "add" in a]) == 7
-    assert cluster.calls("DELETE")[0].path == "/af-main-en-1,af-main-fr-1"
 
 
-def test_delete_article_removes_it_from_every_language(cluster: FakeCluster) -> None:
-    ElasticsearchBackend("main").delete_article("9")
-    (bulk,) = cluster.calls("PUT", "/_bulk")
-    assert bulk.body == [
-        {"delete": {"_index": f"af-main-{code}", "_id": "9"}} for code in ("en", "fr", "de", "es", "it", "pt", "ja")
+def test_rebuild_replaces_an_index_that_took_the_alias_name_in_the_same_swap(cluster: FakeCluster) -> None:
+    cluster.route("GET", r"/af-main-\*/_alias", (200, {"af-main-en": {"aliases": {}}}))
+    ElasticsearchBackend("main").rebuild(iter([doc("1", "en", "One")]))
+    (swap,) = cluster.calls("POST", "/_aliases")
+    assert swap.body["actions"][:2] == [
+        {"remove_index": {"index": "af-main-en"}},
+        {"add": {"index": cluster.calls("PUT", "/af-main-en-.*")[0].path[1:], "alias": "af-main-en"}},
     ]
+    assert not [r for r in cluster.calls("DELETE") if "af-main-en," in r.path or r.path == "/af-main-en"]
+
+
+def test_a_failed_rebuild_deletes_what_it_created_and_leaves_the_aliases(cluster: FakeCluster) -> None:
+    cluster.route("GET", r"/af-main-\*/_alias", (200, {"af-main-en-1": {"aliases": {"af-main-en": {}}}}))
+    cluster.route(
+        "PUT",
+        "/_bulk",
+        (400, {"error": {"type": "illegal_argument_exception", "reason": "request too large"}, "status": 400}),
+    )
+    with pytest.raises(SearchUnavailable, match="request too large"):
+        ElasticsearchBackend("main").rebuild(iter([doc("1", "en", "One")]))
+    created = sorted(r.path[1:] for r in cluster.calls("PUT", "/af-.*"))
+    (cleanup,) = cluster.calls("DELETE")
+    assert cleanup.path == "/" + ",".join(created)
+    assert cluster.calls("POST", "/_aliases") == []  # readers keep the old index
+
+
+def test_drop_deletes_every_index_of_the_namespace_even_unaliased(cluster: FakeCluster) -> None:
+    found = {"af-t1-en-1": {"aliases": {"af-t1-en": {}}}, "af-t1-en-2": {"aliases": {}}}
+    cluster.route("GET", r"/af-t1-\*/_alias", (200, found))
+    ElasticsearchBackend("t1").drop()
+    assert [r.path for r in cluster.calls("DELETE")] == ["/af-t1-en-1,af-t1-en-2"]
+
+
+def test_articles_changed_during_a_rebuild_are_replayed_after_the_swap(cluster: FakeCluster, tree: Any) -> None:
+    """The rebuild reads the database first and swaps later; what changed in between is not lost."""
+    from search.service import index_rebuild
+
+    cluster.route("HEAD", r"/_alias/af-main-.*", (200, {}))
+    changed = False
+
+    def editor_at_work(documents: int) -> None:
+        nonlocal changed
+        if changed:
+            return
+        changed = True
+        tree.export.unpublish()
+        tree.reset.title_en = "Reset your password or passphrase"
+        tree.reset.save_revision().publish()
+
+    index_rebuild(backend=ElasticsearchBackend("main"), progress=editor_at_work)
+    assert changed
+    swap = cluster.requests.index(cluster.calls("POST", "/_aliases")[0])
+    after = [r for r in cluster.requests[swap:] if r.path == "/_bulk"]
+    replayed = {line for r in after for line in bulk_lines(r)}
+    deleted = {line for r in after for line in bulk_lines(r, "delete")}
+    assert ("af-main-en", str(tree.reset.pk)) in replayed
+    assert [line for r in after for line in r.body if line.get("title") == "Reset your password or passphrase"]
+    assert {(f"af-main-{code}", str(tree.export.pk)) for code in LANGUAGES} <= deleted
+    assert ("af-main-en", str(tree.export.pk)) not in replayed
+
+
+# --- errors, health and the connection ----------------------------------------------------------
 
 
 def test_engine_errors_become_search_unavailable_and_search_degrades(
@@ -407,34 +773,47 @@ def test_engine_errors_become_search_unavailable_and_search_degrades(
     assert "answering from the database" in caplog.text
 
 
-def test_bulk_item_failures_are_reported(cluster: FakeCluster) -> None:
+def test_a_missing_alias_on_search_degrades(cluster: FakeCluster, db: None) -> None:
     cluster.route(
-        "PUT",
-        "/_bulk",
-        (
-            200,
-            {
-                "took": 1,
-                "errors": True,
-                "items": [
-                    {
-                        "index": {
-                            "_index": "af-main-en",
-                            "_id": "1",
-                            "status": 400,
-                            "error": {"type": "mapper_parsing_exception"},
-                        }
-                    }
-                ],
-            },
-        ),
+        "POST",
+        "/af-main-en/_search",
+        (404, {"error": {"type": "index_not_found_exception", "reason": "no such index [af-main-en]"}, "status": 404}),
     )
-    with pytest.raises(SearchUnavailable, match="bulk failed"):
-        ElasticsearchBackend("main").index([doc("1", "en", "One")])
+    assert search_articles("password", language="en", audiences=["public"]).degraded
 
 
-def test_health_names_elasticsearch(cluster: FakeCluster) -> None:
+def _healthy(cluster: FakeCluster, status: str = "green", aliases: tuple[str, ...] = LANGUAGES) -> None:
+    cluster.route("GET", "/_cluster/health", (200, {"cluster_name": "test", "status": status, "number_of_nodes": 1}))
+    found = {f"af-main-{code}-1": {"aliases": {f"af-main-{code}": {}}} for code in aliases}
+    cluster.route("GET", r"/_alias/af-main-\*", (200, found))
+
+
+def test_health_reports_the_cluster_status_and_every_alias(cluster: FakeCluster, client: Any, db: None) -> None:
+    _healthy(cluster, "yellow")
     assert check_engine() == "elasticsearch"
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["search"] == {
+        "status": "ok",
+        "engine": "elasticsearch",
+        "cluster": "yellow",
+        "aliases": "7 ok",
+    }
+
+
+def test_health_fails_naming_the_languages_without_an_index(cluster: FakeCluster, client: Any, db: None) -> None:
+    _healthy(cluster, aliases=("en", "fr", "es", "it", "pt"))
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["failed"] == ["search"]
+    assert "no index for de, ja (run `manage.py search_setup`)" in response.json()["checks"]["search"]["error"]
+
+
+def test_health_fails_on_a_red_cluster(cluster: FakeCluster, client: Any, db: None) -> None:
+    _healthy(cluster, "red")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "cluster status red" in response.json()["checks"]["search"]["error"]
 
 
 def test_unreachable_cluster_is_unavailable(settings: Any) -> None:
@@ -443,6 +822,28 @@ def test_unreachable_cluster_is_unavailable(settings: Any) -> None:
         check_engine()
 
 
+def test_opensearch_is_refused_with_the_reason(cluster: FakeCluster) -> None:
+    """OpenSearch answers without Elastic's product header; the elasticsearch 8 client refuses it."""
+    cluster.product_header = False
+    cluster.route(
+        "GET",
+        "/",
+        (200, {"name": "os", "version": {"distribution": "opensearch", "number": "2.19.0"}, "tagline": "OpenSearch"}),
+    )
+    with pytest.raises(SearchUnavailable, match=r"not Elasticsearch .*OpenSearch included"):
+        ElasticsearchBackend("main").ping()
+
+
+def test_one_client_per_process_reuses_its_connection(cluster: FakeCluster, db: None) -> None:
+    assert ElasticsearchBackend("main").client is ElasticsearchBackend("other").client
+    for _ in range(3):
+        search_articles("password", language="en", audiences=["public"])
+    searches = cluster.calls("POST", r"/.*/_search")
+    assert len(searches) == 3
+    assert len({r.client_port for r in searches}) == 1  # one kept-alive connection
+
+
 def test_index_body_covers_every_configured_language(settings: Any) -> None:
     for code, _name in settings.LANGUAGES:
-        assert index_body(code)["mappings"]["properties"]["title"]["analyzer"] != "standard"
+        analysis = index_body(code)["settings"]["analysis"]
+        assert analysis["analyzer"]["af_text"]["filter"][-1] in {"af_stem_folded", "cjk_bigram"}
