@@ -11,8 +11,10 @@ import pytest
 from django.db import connection
 
 from search.backends import SearchBackend
+from search.health import SearchUnavailable
 from search.models import Synonym
 from search.service import index_documents, search_articles
+from tests.conftest import service_missing
 from tests.search.factories import CORPUS, doc
 
 PUBLIC = ["public"]
@@ -27,6 +29,7 @@ class BackendContract:
     """Behaviour every engine must show. Subclasses give ``make_backend(namespace)``."""
 
     supports_typos = True
+    supports_statistics = True
 
     def make_backend(self, namespace: str) -> SearchBackend:
         raise NotImplementedError
@@ -209,7 +212,7 @@ class BackendContract:
     # --- index maintenance ----------------------------------------------------------------------
 
     def test_delete_removes_every_language(self, corpus: SearchBackend) -> None:
-        corpus.delete_article("reset")
+        corpus.delete_article("reset", refresh=True)
         assert "reset" not in ids(self.search(corpus, "password"))
         assert "reset" not in ids(self.search(corpus, "mot de passe", "fr"))
 
@@ -225,6 +228,38 @@ class BackendContract:
         assert corpus.count() == 1
         assert ids(self.search(corpus, "webhooks")) == ["new"]
         assert self.search(corpus, "password").total == 0
+
+    def test_a_write_before_setup_creates_the_namespace(self, db: None) -> None:
+        """A reindex task that runs before ``search_setup`` (or for a new language) still lands."""
+        backend = self.make_backend(f"t{uuid.uuid4().hex[:10]}")
+        try:
+            assert index_documents([doc("first", "en", "Webhooks"), doc("first", "de", "Webhooks")], backend=backend)
+            assert ids(self.search(backend, "webhooks")) == ["first"]
+            assert ids(self.search(backend, "webhooks", "de")) == ["first"]
+        finally:
+            backend.drop()
+
+    def test_a_failed_rebuild_keeps_the_old_index(self, corpus: SearchBackend) -> None:
+        def broken() -> Iterator[object]:
+            yield doc("new", "en", "Brand new article about webhooks")
+            raise RuntimeError("the database went away")
+
+        with pytest.raises(RuntimeError):
+            corpus.rebuild(broken())
+        assert corpus.count() == len(CORPUS)
+        assert ids(self.search(corpus, "password"))[0] in {"reset", "password-policy"}
+        assert self.search(corpus, "webhooks").total == 0
+
+    def test_a_stop_word_being_typed_changes_nothing(self, corpus: SearchBackend) -> None:
+        assert ids(self.search(corpus, "forgotten password for the")) == ids(self.search(corpus, "forgotten password"))
+
+    def test_term_statistics_are_document_frequencies(self, corpus: SearchBackend) -> None:
+        if not self.supports_statistics:
+            pytest.skip(f"{corpus.name} does not report term statistics")
+        frequencies, documents = corpus.term_statistics("en", ["invoic", "password", "zzzyx"])
+        english = len([d for d in CORPUS if d.language == "en"])
+        assert documents == english
+        assert frequencies == {"invoic": 1, "password": 2, "zzzyx": 0}
 
     def test_snippets_mark_matches_and_escape_html(self, backend: SearchBackend) -> None:
         index_documents(
@@ -258,6 +293,7 @@ class TestSqlite(BackendContract):
 
 class TestPostgres(BackendContract):
     supports_typos = False
+    supports_statistics = False
 
     @pytest.fixture(autouse=True)
     def _on_postgres(self) -> None:
@@ -270,16 +306,64 @@ class TestPostgres(BackendContract):
         return PostgresBackend(namespace)
 
 
+def live_elasticsearch(settings: object) -> None:
+    """Point the settings at the live cluster of ``ELASTICSEARCH_URL``, or skip.
+
+    Elasticsearch cannot run on our build machines (its requests are checked in
+    test_elastic*.py): no URL is a skip. A URL whose cluster does not answer is a missing
+    service: a skip, or a failure under ANSWERFIRST_REQUIRE_SERVICES=1.
+    """
+    url = os.environ.get("ELASTICSEARCH_URL")
+    if not url:
+        pytest.skip("ELASTICSEARCH_URL is not set")
+    settings.ELASTICSEARCH_URL = url
+    from search.backends.elastic import ElasticsearchBackend
+
+    try:
+        ElasticsearchBackend("main").ping()
+    except SearchUnavailable as error:
+        service_missing(f"Elasticsearch at ELASTICSEARCH_URL does not answer: {error}")
+
+
 class TestElasticsearch(BackendContract):
     @pytest.fixture(autouse=True)
     def _live_cluster(self, settings: object) -> None:
-        url = os.environ.get("ELASTICSEARCH_URL")
-        if not url:
-            # Elasticsearch cannot run on our build machines; its requests are checked in test_elastic.py.
-            pytest.skip("ELASTICSEARCH_URL is not set")
-        settings.ELASTICSEARCH_URL = url
+        live_elasticsearch(settings)
 
     def make_backend(self, namespace: str) -> SearchBackend:
         from search.backends.elastic import ElasticsearchBackend
 
         return ElasticsearchBackend(namespace)
+
+    def test_plurals_typed_without_accents_meet_the_accented_ones(self, backend: SearchBackend) -> None:
+        """Documents are folded both after and before stemming; the reader's terms meet either."""
+        index_documents(
+            [doc("prefs", "pt", "Configurações de notificações", body="Altere as configurações da conta.")],
+            backend=backend,
+        )
+        assert ids(self.search(backend, "configuracoes notificacoes", "pt")) == ["prefs"]
+
+    def test_a_write_before_setup_leaves_no_stray_index(self, db: None) -> None:
+        from search.backends.elastic import ElasticsearchBackend
+
+        backend = ElasticsearchBackend(f"t{uuid.uuid4().hex[:10]}")
+        try:
+            index_documents([doc("first", "en", "Webhooks")], backend=backend)
+            indexes = backend._indexes()
+            assert all(name.endswith("-setup") and aliases for name, aliases in indexes.items())
+            assert ids(self.search(backend, "webhooks")) == ["first"]
+            assert backend.health()["cluster"] in {"green", "yellow"}
+        finally:
+            backend.drop()
+        assert backend._indexes() == {}
+
+    def test_a_failed_rebuild_leaves_no_index_behind(self, corpus: SearchBackend) -> None:
+        before = corpus._indexes()
+
+        def broken() -> Iterator[object]:
+            yield doc("new", "en", "Brand new")
+            raise RuntimeError("the database went away")
+
+        with pytest.raises(RuntimeError):
+            corpus.rebuild(broken())
+        assert corpus._indexes() == before
