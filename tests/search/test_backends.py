@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 
 from search.backends import SearchBackend
+from search.backends.elastic import ElasticsearchBackend
 from search.health import SearchUnavailable
 from search.models import Synonym
 from search.service import index_documents, search_articles
@@ -317,8 +318,6 @@ def live_elasticsearch(settings: object) -> None:
     if not url:
         pytest.skip("ELASTICSEARCH_URL is not set")
     settings.ELASTICSEARCH_URL = url
-    from search.backends.elastic import ElasticsearchBackend
-
     try:
         ElasticsearchBackend("main").ping()
     except SearchUnavailable as error:
@@ -331,8 +330,6 @@ class TestElasticsearch(BackendContract):
         live_elasticsearch(settings)
 
     def make_backend(self, namespace: str) -> SearchBackend:
-        from search.backends.elastic import ElasticsearchBackend
-
         return ElasticsearchBackend(namespace)
 
     def test_plurals_typed_without_accents_meet_the_accented_ones(self, backend: SearchBackend) -> None:
@@ -344,8 +341,6 @@ class TestElasticsearch(BackendContract):
         assert ids(self.search(backend, "configuracoes notificacoes", "pt")) == ["prefs"]
 
     def test_a_write_before_setup_leaves_no_stray_index(self, db: None) -> None:
-        from search.backends.elastic import ElasticsearchBackend
-
         backend = ElasticsearchBackend(f"t{uuid.uuid4().hex[:10]}")
         try:
             index_documents([doc("first", "en", "Webhooks")], backend=backend)

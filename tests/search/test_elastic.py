@@ -22,10 +22,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from search.analysis import analyze, stop_word_spellings
+from search.backends import elastic
 from search.backends.elastic import ElasticsearchBackend, index_body
 from search.health import SearchUnavailable, check_engine
+from search.models import Synonym
 from search.query import prepare_query
-from search.service import index_documents, search_articles
+from search.service import index_documents, index_rebuild, search_articles
+from search.tasks import reindex_article
 from tests.search.factories import doc
 
 LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "ja")
@@ -464,8 +467,6 @@ def test_term_statistics_report_unknown_terms_as_absent(cluster: FakeCluster) ->
 
 
 def test_synonyms_are_sent_as_extra_terms(cluster: FakeCluster, db: None) -> None:
-    from search.models import Synonym
-
     Synonym.objects.create(language="en", terms="mfa, two-factor authentication")
     search_articles("mfa", language="en", audiences=["public"])
     (request,) = cluster.calls("POST", r"/.*/_search")
@@ -577,14 +578,10 @@ def test_a_write_that_still_finds_no_alias_fails_clearly_and_is_retried_later(cl
     cluster.route("PUT", "/_bulk", _refused_without_alias({"af-main-en"}))
     with pytest.raises(SearchUnavailable, match="index af-main-en/5: 404 index_not_found_exception"):
         ElasticsearchBackend("main").index([doc("5", "en", "Webhooks")])
-    from search.tasks import reindex_article
-
     assert SearchUnavailable in reindex_article.autoretry_for  # the dirty mark and the retry keep it
 
 
 def test_429_items_of_a_bulk_are_retried_with_backoff(cluster: FakeCluster, monkeypatch: Any) -> None:
-    from search.backends import elastic
-
     monkeypatch.setattr(elastic, "BACKOFF_SECONDS", 0.01)
     answers = iter(
         [
@@ -728,8 +725,6 @@ def test_drop_deletes_every_index_of_the_namespace_even_unaliased(cluster: FakeC
 
 def test_articles_changed_during_a_rebuild_are_replayed_after_the_swap(cluster: FakeCluster, tree: Any) -> None:
     """The rebuild reads the database first and swaps later; what changed in between is not lost."""
-    from search.service import index_rebuild
-
     cluster.route("HEAD", r"/_alias/af-main-.*", (200, {}))
     changed = False
 

@@ -52,6 +52,27 @@ def test_rebuild_indexes_live_articles_only(tree: Tree) -> None:
     assert draft.pk
 
 
+def test_changes_made_while_a_rebuild_runs_are_replayed_after_it(tree: Tree) -> None:
+    """A rebuild streams the database, then swaps: what was unpublished, published or renamed in
+    between reaches the new index too (Elasticsearch's swap would otherwise lose it)."""
+    changes: list[int] = []
+
+    def editor_at_work(documents: int) -> None:
+        if changes:
+            return
+        changes.append(documents)
+        tree.export.unpublish()
+        tree.billing.title_en = "Payments"  # a category's new name reaches its articles
+        tree.billing.save_revision().publish()
+        add_page(tree.account, _article("Webhooks for developers", "webhooks"))
+
+    index_rebuild(progress=editor_at_work)
+    assert changes
+    assert str(tree.export.pk) not in [hit[0] for hit in found("export your data")]
+    assert [hit[0] for hit in found("webhooks")] != []
+    assert found("payments")[0][0] == str(tree.subscriptions.pk)
+
+
 def _article(title: str, slug: str, **fields: Any) -> Any:
     from cms.models import ArticlePage
 

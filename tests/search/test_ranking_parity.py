@@ -18,6 +18,9 @@ import pytest
 from django.db import connection
 
 from search.backends import SearchBackend
+from search.backends.elastic import ElasticsearchBackend
+from search.backends.postgres import PostgresBackend
+from search.backends.sqlite import SqliteBackend
 from search.service import index_documents, search_articles
 from tests.search.factories import doc
 from tests.search.test_backends import live_elasticsearch
@@ -156,8 +159,6 @@ class TestSqlite(RankingParity):
             pytest.skip("the SQLite FTS5 backend runs on the SQLite database (the default run)")
 
     def make_backend(self, namespace: str) -> SearchBackend:
-        from search.backends.sqlite import SqliteBackend
-
         return SqliteBackend(namespace)
 
 
@@ -168,8 +169,6 @@ class TestPostgres(RankingParity):
             pytest.skip("set DATABASE_URL=postgres://… to run the PostgreSQL backend")
 
     def make_backend(self, namespace: str) -> SearchBackend:
-        from search.backends.postgres import PostgresBackend
-
         return PostgresBackend(namespace)
 
 
@@ -179,6 +178,4 @@ class TestElasticsearch(RankingParity):
         live_elasticsearch(settings)
 
     def make_backend(self, namespace: str) -> SearchBackend:
-        from search.backends.elastic import ElasticsearchBackend
-
         return ElasticsearchBackend(namespace)
