@@ -387,7 +387,6 @@ def index_rebuild(
         articles += 1
 
     with transaction.atomic():
-        backend.setup()
         documents = backend.rebuild(live_article_documents(count_article), progress=progress)
         IndexQueue.objects.filter(marked_at__lte=started_at).delete()
         replayed = articles_changed_since(started_at)

@@ -420,9 +420,11 @@ class ElasticsearchBackend(SearchBackend):
         """Create any missing language index with its alias (existing ones are left alone).
 
         The index created here has a fixed name, so two workers setting up at once make one
-        index, not two behind one alias. An index that took the alias's name (auto-created by a
-        write before ``require_alias``) is reported; ``search_rebuild`` replaces it.
+        index, not two behind one alias. An index that took an alias's name (auto-created by a
+        write before writes required the alias) is reported once the other languages are set
+        up; ``search_rebuild`` replaces it.
         """
+        taken: list[str] = []
         with _guard():
             writer = self._writer()
             for language in language_codes():
@@ -437,12 +439,13 @@ class ElasticsearchBackend(SearchBackend):
                     if kind == "resource_already_exists_exception":
                         writer.indices.put_alias(index=name, name=alias)
                     elif kind == "invalid_alias_name_exception":
-                        logger.error(
-                            "elasticsearch: %s is an index, not an alias; `manage.py search_rebuild` replaces it",
-                            alias,
-                        )
+                        taken.append(alias)
                     else:
                         raise
+        if taken:
+            message = f"{', '.join(taken)}: an index, not an alias; `manage.py search_rebuild` replaces it"
+            logger.error("elasticsearch: %s", message)
+            raise SearchUnavailable(f"elasticsearch: {message}")
 
     def _create(self, language: str, name: str, *, alias: str | None = None) -> None:
         body = index_body(language)

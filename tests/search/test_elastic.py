@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from search.analysis import analyze, stop_word_spellings
 from search.backends import elastic
@@ -302,10 +303,16 @@ INVALID_ALIAS = (
 
 def test_setup_names_an_index_that_took_the_alias_name_and_sets_up_the_rest(cluster: FakeCluster, caplog: Any) -> None:
     cluster.route("PUT", "/af-main-en-setup", INVALID_ALIAS)
-    ElasticsearchBackend("main").setup()
+    with pytest.raises(SearchUnavailable, match=r"af-main-en: an index, not an alias; `manage\.py search_rebuild`"):
+        ElasticsearchBackend("main").setup()
     assert len(cluster.calls("PUT", r"/af-main-[a-z]+-setup")) == 7
-    assert "af-main-en is an index, not an alias" in caplog.text
-    assert "search_rebuild" in caplog.text
+    assert "af-main-en: an index, not an alias" in caplog.text
+
+
+def test_the_setup_command_fails_naming_the_fix(cluster: FakeCluster) -> None:
+    cluster.route("PUT", "/af-main-en-setup", INVALID_ALIAS)
+    with pytest.raises(CommandError, match="af-main-en: an index, not an alias"):
+        call_command("search_setup")
 
 
 # --- queries ------------------------------------------------------------------------------------
@@ -576,7 +583,7 @@ def test_a_write_that_still_finds_no_alias_fails_clearly_and_is_retried_later(cl
     cluster.route("HEAD", "/_alias/af-main-en", (404, {}))
     cluster.route("PUT", "/af-main-en-setup", INVALID_ALIAS)
     cluster.route("PUT", "/_bulk", _refused_without_alias({"af-main-en"}))
-    with pytest.raises(SearchUnavailable, match="index af-main-en/5: 404 index_not_found_exception"):
+    with pytest.raises(SearchUnavailable, match="af-main-en: an index, not an alias"):
         ElasticsearchBackend("main").index([doc("5", "en", "Webhooks")])
     assert SearchUnavailable in reindex_article.autoretry_for  # the dirty mark and the retry keep it
 
