@@ -13,7 +13,7 @@ from search.backends.base import SearchBackend
 
 
 def backend_class() -> type[SearchBackend]:
-    if settings.ELASTICSEARCH_URL or getattr(settings, "ELASTICSEARCH_CLOUD_ID", None):
+    if settings.ELASTICSEARCH_URL or settings.ELASTICSEARCH_CLOUD_ID:
         from search.backends.elastic import ElasticsearchBackend
 
         return ElasticsearchBackend

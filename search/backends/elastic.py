@@ -71,15 +71,15 @@ def connection_settings() -> tuple[Any, ...]:
     """The settings the client is built from (a change makes a new client: tests, reloads)."""
     return (
         settings.ELASTICSEARCH_URL,
-        getattr(settings, "ELASTICSEARCH_CLOUD_ID", None),
-        getattr(settings, "ELASTICSEARCH_API_KEY", None),
-        getattr(settings, "ELASTICSEARCH_USERNAME", None),
-        getattr(settings, "ELASTICSEARCH_PASSWORD", None),
-        getattr(settings, "ELASTICSEARCH_CA_CERTS", None),
-        getattr(settings, "ELASTICSEARCH_SSL_FINGERPRINT", None),
-        float(getattr(settings, "ELASTICSEARCH_REQUEST_TIMEOUT", 5.0)),
-        float(getattr(settings, "ELASTICSEARCH_BULK_TIMEOUT", 60.0)),
-        int(getattr(settings, "ELASTICSEARCH_MAX_RETRIES", 3)),
+        settings.ELASTICSEARCH_CLOUD_ID,
+        settings.ELASTICSEARCH_API_KEY,
+        settings.ELASTICSEARCH_USERNAME,
+        settings.ELASTICSEARCH_PASSWORD,
+        settings.ELASTICSEARCH_CA_CERTS,
+        settings.ELASTICSEARCH_SSL_FINGERPRINT,
+        float(settings.ELASTICSEARCH_REQUEST_TIMEOUT),
+        float(settings.ELASTICSEARCH_BULK_TIMEOUT),
+        int(settings.ELASTICSEARCH_MAX_RETRIES),
     )
 
 
@@ -383,18 +383,20 @@ class ElasticsearchBackend(SearchBackend):
 
     def _reader(self) -> Any:
         """Searches: the short timeout, one retry on another node, never a retry of a timeout."""
-        timeout = float(getattr(settings, "ELASTICSEARCH_REQUEST_TIMEOUT", 5.0))
+        timeout = float(settings.ELASTICSEARCH_REQUEST_TIMEOUT)
         return self.client.options(request_timeout=timeout, max_retries=1, retry_on_timeout=False)
 
     def _writer(self) -> Any:
         """Bulks, index creation, refresh and alias swaps: the long timeout and the retries."""
-        return self.client.options(request_timeout=float(getattr(settings, "ELASTICSEARCH_BULK_TIMEOUT", 60.0)))
+        return self.client.options(request_timeout=float(settings.ELASTICSEARCH_BULK_TIMEOUT))
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
         """A search-path request: skipped while the cluster was just unreachable."""
-        if self._client is None and _shared.paused_until > time.monotonic():
-            raise SearchUnavailable("elasticsearch: unreachable a moment ago, not asked again yet")
+        if self._client is None:
+            _shared.get()  # new connection settings start unpaused
+            if _shared.paused_until > time.monotonic():
+                raise SearchUnavailable("elasticsearch: unreachable a moment ago, not asked again yet")
         try:
             with _guard():
                 yield
@@ -515,7 +517,7 @@ class ElasticsearchBackend(SearchBackend):
 
     def _stream(self, actions: Iterable[dict[str, Any]], **bulk: Any) -> Iterator[tuple[bool, str, dict[str, Any]]]:
         """(ok, action, result) per item; 429 items are retried with backoff, other failures yielded."""
-        retries = int(getattr(settings, "ELASTICSEARCH_MAX_RETRIES", 3))
+        retries = int(settings.ELASTICSEARCH_MAX_RETRIES)
         for ok, item in streaming_bulk(
             self._writer(),
             actions,
