@@ -244,6 +244,8 @@ def index_body(language: str) -> dict[str, Any]:
             field["fields"] = {"folded": {"type": "text", "analyzer": "af_folded"}}
         return field
 
+    # One shard: a help center fits in it many times over, and the document frequencies that
+    # ``termvectors`` reads from one shard are then the whole index's.
     return {
         "settings": {
             "index": {"number_of_shards": 1, "auto_expand_replicas": "0-1"},

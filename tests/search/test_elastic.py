@@ -73,6 +73,7 @@ class FakeCluster:
 def _handler(cluster: FakeCluster) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as a real node: shows whether connections are reused
+        disable_nagle_algorithm = True  # headers and body go out at once, as from a real node
 
         def _serve(self) -> None:
             parts = urlsplit(self.path)
