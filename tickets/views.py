@@ -26,7 +26,7 @@ from tickets.attachments import INLINE_IMAGE_TYPES, AttachmentRejected, max_file
 from tickets.forms import CommentForm, RequestFilterForm, TicketForm
 from tickets.lifecycle import Actor, TicketTransitionError, allowed_targets
 from tickets.models import Attachment, Status, Ticket
-from tickets.ratelimits import ticket_creation_wait
+from tickets.ratelimits import ticket_creation_counted, ticket_creation_wait
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +121,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                 visible = field in form.fields and not form.fields[field].widget.is_hidden
                 form.add_error(field if visible else None, error.message)
             else:
+                ticket_creation_counted(request)
                 messages.success(
                     request, _("Your request #%(number)s was sent. We will email you.") % {"number": ticket.number}
                 )
