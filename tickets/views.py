@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.entitlements import SupportRoute, entitlement_for
+from accounts.hours import hours_display
 from accounts.selectors import user_time_zone
 from tickets import conf, selectors, services
 from tickets.attachments import INLINE_IMAGE_TYPES, AttachmentRejected, max_file_bytes, max_files_per_upload
@@ -63,8 +64,8 @@ def _hours_context(request: HttpRequest, routes: list[SupportRoute]) -> list[dic
         if route.hours is None:
             rows.append({"route": route, "always": True})
             continue
-        status = route.hours.status_at(timezone.now(), reader_tz)
-        rows.append({"route": route, "always": False, "status": status, "hours": route.hours})
+        display = hours_display(route.hours, timezone.now(), reader_tz)
+        rows.append({"route": route, "always": False, "display": display})
     return rows
 
 
