@@ -94,6 +94,45 @@ def test_the_server_limit_still_holds_for_scripts(new_page: object, settings: ob
     assert codes == [200, 200, 200, 429]
 
 
+def test_a_refused_request_is_asked_again_later_without_an_error_over_the_results(
+    new_page: object, celery_worker: object, settings: object
+) -> None:
+    # Another tab (or a colleague behind the same address) used up the budget: the page's own
+    # request meets a 429, says nothing alarming, and asks again once Retry-After has passed.
+    settings.DEFLECTION_SUGGEST_RATE = "2/10s"
+    cache.clear()
+    subscription_article()
+    page = new_page()
+    statuses: list[int] = []
+    page.on("response", lambda response: statuses.append(response.status) if SUGGEST in response.url else None)
+    page.goto("/requests/new")
+    page.evaluate(
+        """() => {
+            window.statusTexts = [];
+            const region = document.querySelector("[data-deflection-status]");
+            new MutationObserver(() => window.statusTexts.push(region.textContent))
+                .observe(region, {childList: true, characterData: true, subtree: true});
+        }"""
+    )
+    page.evaluate(
+        """async (url) => {
+            const token = document.querySelector("[name=csrfmiddlewaretoken]").value;
+            for (let i = 0; i < 2; i++) {
+                await fetch(url, {method: "POST", credentials: "same-origin",
+                    headers: {"Content-Type": "application/json", "X-CSRFToken": token},
+                    body: JSON.stringify({subject: "another tab " + i, description: ""})});
+            }
+        }""",
+        SUGGEST,
+    )
+    page.get_by_label("Subject").press_sequentially("cancel subscription", delay=30)
+    page.get_by_role("link", name="Cancel your subscription").wait_for(timeout=25_000)
+
+    assert statuses[:2] == [200, 200] and 429 in statuses[2:] and statuses[-1] == 200, statuses
+    texts = page.evaluate("() => window.statusTexts")
+    assert not any("unavailable" in text for text in texts), texts
+
+
 @pytest.mark.parametrize(
     ("language", "label", "sentence"),
     [
