@@ -49,6 +49,14 @@ def test_insert_link_goes_to_the_caret_or_above_the_signature_and_is_mailed_ther
     insert.wait_for()
     link = f"{insert.get_attribute('data-title')}: {insert.get_attribute('data-url')}"
 
+    # A conventional "-- " signature block counts too, whatever name it holds.
+    box.fill("Hi,\n\nThis should help:\n-- \nThe support team")
+    box.press("Control+End")
+    insert.click()
+    assert box.input_value() == f"Hi,\n\nThis should help:\n\n{link}\n\n-- \nThe support team"
+
+    box.fill(DRAFT)
+
     # The caret at the end of "…yourself, see": the link lands right there.
     box.click()
     box.press("Control+Home")
