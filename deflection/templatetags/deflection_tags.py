@@ -6,8 +6,9 @@ import html
 import re
 
 from django import template
-from django.utils.html import escape
+from django.utils.html import escape, json_script
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import ngettext
 
 from deflection.exceptions import SessionNotFound
 from deflection.selectors import session_for
@@ -16,6 +17,8 @@ from deflection.visitors import existing_visitor_key
 register = template.Library()
 
 _MARK = re.compile(r"(</?mark>)")
+# The most suggestions one answer can hold (the API's ``limit`` bound).
+MAX_SUGGESTIONS = 10
 
 
 @register.filter
@@ -64,3 +67,22 @@ def deflection_article_outcome(context: template.Context, page: object | None = 
         "request": request,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag
+def suggestion_announcements() -> SafeString:
+    """What the live region says for each number of suggestions, in the page's language (JSON).
+
+    The script fills in ``%(title)s`` (the first suggestion). Plural rules differ per language,
+    so the sentences are chosen here by gettext rather than assembled in the browser.
+    """
+    sentences = {
+        str(count): ngettext(
+            "%(count)s article may answer your question: %(title)s",
+            "%(count)s articles may answer your question. The first: %(title)s",
+            count,
+        )
+        % {"count": count, "title": "%(title)s"}
+        for count in range(1, MAX_SUGGESTIONS + 1)
+    }
+    return json_script(sentences, "deflection-announcements")
