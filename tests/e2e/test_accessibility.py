@@ -1,0 +1,184 @@
+"""Issue 16 points 13, 15, 16, 18, 19: every page state a customer, a reader and an agent meet in the
+first hour passes axe-core (no serious or critical violation) and never scrolls sideways, on a
+desktop window and on a 375-pixel phone.
+
+axe-core is the npm package ``axe-core`` (pinned in ``tests/e2e/vendor/README.md``), vendored as one
+file so that a fresh clone runs this test with no install step and no network. It is injected
+through the DevTools protocol (Playwright's ``evaluate``), which the pages' Content-Security-Policy
+does not govern, so the pages are audited under their real policy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from wagtail.models import Site
+
+from accounts.models import User
+from tests.cms.factories import ArticlePageFactory, CategoryPageFactory, HelpCenterPageFactory, paragraph
+from tests.conftest import ARTIFACTS
+from tests.e2e.helpers import PASSWORD, customer, sign_in
+from tickets.models import Queue, Route, Ticket
+from tickets.services import comment_add, ticket_create, ticket_triage
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 375, "height": 812}
+# What a person pastes: a stack trace line or a URL, with no space where the line could break.
+LONG_QUERY = ("password-reset/" + "x" * 5000)[:5000]
+LONG_CODE_LINE = "curl -H 'Authorization: Bearer " + "x" * 180 + "' https://api.example.com/v1/exports"
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => `${v.id} (${v.impact}): ${v.help} — ` + v.nodes.slice(0, 4).map(
+      n => n.target.join(' ') + ' [' + (n.any.concat(n.all, n.none).map(c => c.message).join('; ')) + ']'
+    ).join(' | '));
+}"""
+OVERFLOW = """() => {
+  const root = document.documentElement;
+  if (root.scrollWidth <= window.innerWidth) return null;
+  const wide = [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+    .filter(e => !e.parentElement || e.parentElement.getBoundingClientRect().right <= window.innerWidth + 1)
+    .slice(0, 5)
+    .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).trim().replace(/\\s+/g, '.') : ''));
+  return `page is ${root.scrollWidth} px wide in a ${window.innerWidth} px window (${wide.join(', ')})`;
+}"""
+
+
+@dataclass
+class Audit:
+    """What the journey found, state by state; reported all at once so one run shows everything."""
+
+    width: str
+    problems: list[str] = field(default_factory=list)
+
+    def check(self, page: object, state: str) -> None:
+        page.wait_for_load_state("load")
+        if not page.evaluate("() => typeof window.axe === 'object'"):
+            page.evaluate(AXE_SOURCE)
+        found = [f"{state}: {violation}" for violation in page.evaluate(AXE_RUN)]
+        overflow = page.evaluate(OVERFLOW)
+        if overflow:
+            found.append(f"{state}: {overflow}")
+        if found:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^a-z0-9]+", "-", f"a11y-{self.width}-{state}".lower())
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        self.problems.extend(found)
+
+
+def _content() -> str:
+    """A help center with a category and an article holding a long code line; returns the article URL."""
+    root = Site.objects.get(is_default_site=True).root_page
+    help_center = HelpCenterPageFactory(parent=root, title_fr="Centre d'aide")
+    category = CategoryPageFactory(parent=help_center, slug="exports", title_en="Exports", title="Exports")
+    article = ArticlePageFactory(
+        parent=category,
+        slug="export-api",
+        title_en="Export with the API",
+        summary_en="Call the export endpoint with your token.",
+        body_en=[
+            *paragraph("Send this request to start an export; the password reset does not affect the token."),
+            {"type": "code", "value": {"language": "shell", "code": LONG_CODE_LINE}},
+        ],
+    )
+    return article.url
+
+
+def _ticket(requester: User) -> tuple[Ticket, Queue]:
+    """A French ticket (on English pages), with an attachment, a reply and an audit trail."""
+    queue, _ = Queue.objects.get_or_create(code="standard", defaults={"name": "Standard", "route": Route.STANDARD})
+    ticket = ticket_create(
+        requester=requester,
+        subject="L'export vers Excel échoue depuis lundi",
+        description="Chaque export s'arrête à 50 % avec une erreur. Pouvez-vous regarder ?",
+        language="fr",
+        files=[SimpleUploadedFile("capture-d-ecran-de-l-erreur-export.png", PNG, content_type="image/png")],
+    )
+    ticket_triage(ticket_id=ticket.pk)
+    return Ticket.objects.get(pk=ticket.pk), queue
+
+
+def _agent(queue: Queue) -> User:
+    agent = User.objects.create_user("agent@support.test", PASSWORD, is_staff=True, first_name="Alex")
+    queue.agents.add(agent)
+    return agent
+
+
+def _journey(new_page: Callable[..., object], viewport: dict[str, int], width: str) -> Audit:
+    audit = Audit(width)
+    article_url = _content()
+    requester = customer("pro", "licensed")
+    requester.email = "a.very.long.requester.address.for.wrapping@subsidiary.customer-example.com"
+    requester.save()
+    ticket, queue = _ticket(requester)
+    agent = _agent(queue)
+    comment_add(ticket=ticket, author=agent, body="Merci, nous regardons. Thanks, we are looking into it.")
+
+    reader = new_page()
+    reader.set_viewport_size(viewport)
+    for state, url in [
+        ("home", "/"),
+        ("help center", "/help/"),
+        ("category", "/help/exports/"),
+        ("article", article_url),
+        ("search results", "/help/search?q=password+reset"),
+        ("search, 5000-character query", f"/help/search?q={LONG_QUERY}"),
+        ("sign-in", "/accounts/login/"),
+    ]:
+        reader.goto(url)
+        audit.check(reader, state)
+
+    page = new_page()
+    page.set_viewport_size(viewport)
+    sign_in(page, requester)
+    page.goto("/requests/new")
+    page.get_by_label("Subject").fill("Export with the API fails")
+    page.get_by_label("Description").press_sequentially("the export endpoint refuses my token", delay=10)
+    page.locator(".deflection-link", has_text="Export with the API").first.wait_for()
+    audit.check(page, "new request with suggestions")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="Before you contact us").wait_for()
+    audit.check(page, "review")
+    page.get_by_role("button", name="I still need help").click()
+    page.wait_for_url("**/requests/new/ticket**")
+    audit.check(page, "ticket form")
+    for state, url in [
+        ("my requests", "/requests/"),
+        ("request page", f"/requests/{ticket.number}"),
+        ("settings", "/settings"),
+    ]:
+        page.goto(url)
+        audit.check(page, state)
+
+    desk = new_page()
+    desk.set_viewport_size(viewport)
+    sign_in(desk, agent)
+    desk.goto("/agent/")
+    desk.get_by_role("link", name=ticket.subject).first.wait_for()
+    audit.check(desk, "agent queue")
+    desk.goto(f"/agent/tickets/{ticket.number}")
+    audit.check(desk, "agent ticket")
+    return audit
+
+
+@pytest.mark.parametrize(("width", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+def test_every_page_state_passes_axe_and_never_scrolls_sideways(
+    new_page: Callable[..., object], celery_worker: object, width: str, viewport: dict[str, int]
+) -> None:
+    audit = _journey(new_page, viewport, width)
+    assert not audit.problems, "\n".join(audit.problems)
