@@ -182,3 +182,23 @@ def test_every_page_state_passes_axe_and_never_scrolls_sideways(
 ) -> None:
     audit = _journey(new_page, viewport, width)
     assert not audit.problems, "\n".join(audit.problems)
+
+
+def test_admin_avatars_load_from_our_own_site(new_page: Callable[..., object], live_server: object) -> None:
+    """Issue 16 point 12: Gravatar was blocked by the CSP (a broken image) and leaked who is signed in."""
+    editor = User.objects.create_superuser("editor@support.test", PASSWORD)
+    page = new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    sign_in(page, editor)
+    page.goto("/admin/")
+    page.wait_for_load_state("networkidle")
+
+    avatars = page.locator("img.avatar, .avatar img")
+    assert avatars.count() >= 1
+    broken = page.evaluate(
+        "() => [...document.querySelectorAll('img.avatar, .avatar img')]"
+        ".filter(img => !img.complete || img.naturalWidth === 0).map(img => img.src)"
+    )
+    assert broken == []
+    assert [url for url in requested if not url.startswith(live_server.url) and not url.startswith("data:")] == []
