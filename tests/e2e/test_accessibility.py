@@ -125,6 +125,32 @@ def _agent(queue: Queue) -> User:
     return agent
 
 
+# Each attachment: its name sits under its thumbnail, left edges aligned.
+MISALIGNED_FILES = """() => [...document.querySelectorAll('li:has(> a > img)')].flatMap(item => {
+  const thumb = item.querySelector('img').getBoundingClientRect();
+  const name = item.querySelector('a[download]').getBoundingClientRect();
+  const aligned = Math.abs(name.left - thumb.left) <= 1 && name.top >= thumb.bottom - 1;
+  return aligned ? [] : [`file name at (${name.left}, ${name.top}), thumbnail at (${thumb.left}, ${thumb.bottom})`];
+})"""
+# The requester's email stays inside the requester panel.
+EMAIL_OUTSIDE = """(email) => [...document.querySelectorAll('.panel dd')].filter(dd => dd.textContent.includes(email))
+  .map(dd => {
+    const text = document.createRange();
+    text.selectNodeContents(dd);  // the text itself: it can overflow a dd that stays in place
+    return [text.getBoundingClientRect().right, dd.closest('.panel').getBoundingClientRect().right];
+  })
+  .filter(([email, box]) => email > box + 1)
+  .map(([email, box]) => `the email ends at ${email} px, its box at ${box} px`)"""
+
+
+def _check_layout(audit: Audit, page: object, state: str, *, email: str = "") -> None:
+    """Issue 16 point 13: attachment thumbnails and names align; the requester's email wraps in its box."""
+    problems = page.evaluate(MISALIGNED_FILES)
+    if email:
+        problems += page.evaluate(EMAIL_OUTSIDE, email)
+    audit.problems.extend(f"{state}: {problem}" for problem in problems)
+
+
 def _check_french(audit: Audit, page: object, ticket: Ticket, state: str) -> None:
     """Issue 16 point 18: a screen reader reads the customer's French with a French voice."""
     english_page = page.locator('html[lang="en"]').count() == 1
@@ -180,6 +206,7 @@ def _journey(new_page: Callable[..., object], viewport: dict[str, int], width: s
         page.goto(url)
         audit.check(page, state)
     _check_french(audit, page, ticket, "request page")  # the last state visited above
+    _check_layout(audit, page, "request page")
 
     desk = new_page()
     desk.set_viewport_size(viewport)
@@ -190,6 +217,7 @@ def _journey(new_page: Callable[..., object], viewport: dict[str, int], width: s
     desk.goto(f"/agent/tickets/{ticket.number}")
     audit.check(desk, "agent ticket")
     _check_french(audit, desk, ticket, "agent ticket")
+    _check_layout(audit, desk, "agent ticket", email=requester.email)
     return audit
 
 
