@@ -177,12 +177,15 @@ def _journey(new_page: Callable[..., object], viewport: dict[str, int], width: s
         ("help center", "/help/"),
         ("category", "/help/exports/"),
         ("article", article_url),
+        ("sign-in", "/accounts/login/"),
         ("search results", "/help/search?q=password+reset"),
         ("search, 5000-character query", f"/help/search?q={LONG_QUERY}"),
-        ("sign-in", "/accounts/login/"),
     ]:
         reader.goto(url)
         audit.check(reader, state)
+    echoed = reader.locator(".search-count").inner_text()  # the 5,000-character query, the last state above
+    if len(echoed) > 300:
+        audit.problems.append(f"search, 5000-character query: the count reads back {len(echoed)} characters")
 
     page = new_page()
     page.set_viewport_size(viewport)
