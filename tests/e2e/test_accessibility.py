@@ -10,6 +10,7 @@ does not govern, so the pages are audited under their real policy.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 from wagtail.models import Site
 
 from accounts.models import User
@@ -34,10 +36,6 @@ PHONE = {"width": 375, "height": 812}
 # What a person pastes: a stack trace line or a URL, with no space where the line could break.
 LONG_QUERY = ("password-reset/" + "x" * 5000)[:5000]
 LONG_CODE_LINE = "curl -H 'Authorization: Bearer " + "x" * 180 + "' https://api.example.com/v1/exports"
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-)
 
 AXE_RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
@@ -105,6 +103,13 @@ def _content() -> str:
     return article.url
 
 
+def _screenshot() -> SimpleUploadedFile:
+    """A screenshot-sized PNG, so its thumbnail has a size to align the file name with."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 200), (200, 60, 60)).save(buffer, format="PNG")
+    return SimpleUploadedFile("capture-d-ecran-de-l-erreur-export.png", buffer.getvalue(), content_type="image/png")
+
+
 def _ticket(requester: User) -> tuple[Ticket, Queue]:
     """A French ticket (on English pages), with an attachment, a reply and an audit trail."""
     queue, _ = Queue.objects.get_or_create(code="standard", defaults={"name": "Standard", "route": Route.STANDARD})
@@ -113,7 +118,7 @@ def _ticket(requester: User) -> tuple[Ticket, Queue]:
         subject="L'export vers Excel échoue depuis lundi",
         description="Chaque export s'arrête à 50 % avec une erreur. Pouvez-vous regarder ?",
         language="fr",
-        files=[SimpleUploadedFile("capture-d-ecran-de-l-erreur-export.png", PNG, content_type="image/png")],
+        files=[_screenshot()],
     )
     ticket_triage(ticket_id=ticket.pk)
     return Ticket.objects.get(pk=ticket.pk), queue
