@@ -1,6 +1,6 @@
 """Issue 16 points 13, 15, 16, 18, 19: every page state a customer, a reader and an agent meet in the
 first hour passes axe-core (no serious or critical violation) and never scrolls sideways, on a
-desktop window and on a 375-pixel phone.
+desktop window, on a 375-pixel phone and at 400% zoom (320 CSS pixels).
 
 axe-core is the npm package ``axe-core`` (pinned in ``tests/e2e/vendor/README.md``), vendored as one
 file so that a fresh clone runs this test with no install step and no network. It is injected
@@ -33,6 +33,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
+ZOOM_400 = {"width": 320, "height": 225}  # a 1280x900 window zoomed to 400% (WCAG 1.4.10, reflow)
 # What a person pastes: a stack trace line or a URL, with no space where the line could break.
 LONG_QUERY = ("password-reset/" + "x" * 5000)[:5000]
 LONG_CODE_LINE = "curl -H 'Authorization: Bearer " + "x" * 180 + "' https://api.example.com/v1/exports"
@@ -229,7 +230,7 @@ def _journey(new_page: Callable[..., object], viewport: dict[str, int], width: s
     return audit
 
 
-@pytest.mark.parametrize(("width", "viewport"), [("desktop", DESKTOP), ("phone", PHONE)])
+@pytest.mark.parametrize(("width", "viewport"), [("desktop", DESKTOP), ("phone", PHONE), ("zoom", ZOOM_400)])
 def test_every_page_state_passes_axe_and_never_scrolls_sideways(
     new_page: Callable[..., object], celery_worker: object, width: str, viewport: dict[str, int]
 ) -> None:
