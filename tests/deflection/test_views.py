@@ -48,6 +48,16 @@ def test_find_answers_refuses_an_empty_draft(browser, indexed) -> None:
     assert not DeflectionSession.objects.exists()
 
 
+def test_a_too_long_subject_gets_only_the_length_error(browser, indexed) -> None:
+    """Issue 16 point 13: it also said "write at least a few words" about a 301-character subject."""
+    page = browser.post("/requests/new", {"subject": "x" * 301, "description": "", "action": "find"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "at most 300 characters" in html
+    assert "Write at least a few words" not in html
+    assert not DeflectionSession.objects.exists()
+
+
 def test_continue_shows_the_articles_once_more_then_escalates(browser, indexed) -> None:
     response = browser.post("/requests/new", {"subject": "forgot password", "action": "review"})
     session = DeflectionSession.objects.get()
