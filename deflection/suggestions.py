@@ -147,11 +147,13 @@ def rank_for_draft(
     limit: int | None = None,
     backend: object | None = None,
     signals: Iterable[str] | None = None,
+    synonyms: Callable[[str], list[list[str]]] | None = None,
 ) -> Ranking:
     """The ``limit`` best articles for a draft, among those ``audiences`` may read, in ``language``.
 
     Reads only: recording what was shown is the caller's business (``services.suggest_for_draft``),
-    so the offline evaluation runs exactly this function.
+    so the offline evaluation runs exactly this function (with ``synonyms`` of its own instead of
+    the editors' ones, so it needs no database table).
     """
     from search.health import SearchUnavailable
     from search.service import search_articles
@@ -168,7 +170,13 @@ def rank_for_draft(
     pool = max(limit, CANDIDATE_POOL) if active else limit
     try:
         results = search_articles(
-            query, language=language, audiences=audiences, limit=pool, backend=backend, promote_untranslated=True
+            query,
+            language=language,
+            audiences=audiences,
+            limit=pool,
+            backend=backend,
+            promote_untranslated=True,
+            synonyms=synonyms,
         )
     except SearchUnavailable:
         return Ranking(items=[], degraded=True, truncated=truncated, query=query)
