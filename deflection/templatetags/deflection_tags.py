@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 
 from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from deflection.exceptions import SessionNotFound
+from deflection.labels import language_note, language_notes
 from deflection.selectors import session_for
 from deflection.visitors import existing_visitor_key
 
@@ -64,3 +67,19 @@ def deflection_article_outcome(context: template.Context, page: object | None = 
         "request": request,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def suggestion_language_note(context: template.Context, item: dict) -> str:
+    """The note for a suggestion shown in another language than the page's ("" otherwise)."""
+    return language_note(
+        language=str(item.get("language") or ""),
+        is_fallback=bool(item.get("is_fallback")),
+        page_language=get_language() or "",
+    )
+
+
+@register.simple_tag
+def suggestion_language_notes_json() -> str:
+    """``language_notes()`` as JSON, for a ``data-`` attribute the live list's script reads."""
+    return json.dumps(language_notes(), ensure_ascii=False)

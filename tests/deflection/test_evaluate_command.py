@@ -104,7 +104,8 @@ def test_runs_on_a_database_never_migrated(tmp_path) -> None:
         (b'{"id": "a", "lang": "en", "title": "t", "body": "b"}\n\xff\xfe\n', r"a\.jsonl:2: not UTF-8"),
         (b'{"id": "a", "lang": "en", "title": "t", "body": "b"}\n{"id": "a", "lang": "en"', r"a\.jsonl:2: not JSON"),
         (
-            b'{"id": "a", "lang": "en", "title": "t", "body": "b"}\n{"id": "a", "lang": "en", "title": "u", "body": "c"}',
+            b'{"id": "a", "lang": "en", "title": "t", "body": "b"}\n'
+            b'{"id": "a", "lang": "en", "title": "u", "body": "c"}',
             r"a\.jsonl:2: article 'a' in 'en' already on line 1",
         ),
         (b'{"id": "", "lang": "en", "title": "t", "body": "b"}', r"a\.jsonl:1: field 'id' is empty"),

@@ -17,6 +17,7 @@
   var timer = null;
   var sequence = 0;
   var lastDraft = null;
+  var languageNotes = JSON.parse(region.dataset.languageNotes || "{}");
 
   function draftText() {
     return ((subject && subject.value) || "") + "\n" + ((description && description.value) || "");
@@ -32,11 +33,15 @@
       link.href = item.open_url;
       link.textContent = item.title;
       li.appendChild(link);
-      if (item.is_fallback) {
+      // An article in another language than the page's says why (deflection/labels.py).
+      var noteText = "";
+      if (item.language && item.language !== form.dataset.language) {
+        noteText = item.is_fallback ? region.dataset.textFallback : languageNotes[item.language] || "";
+      }
+      if (noteText) {
         var note = document.createElement("span");
         note.className = "deflection-fallback";
-        note.lang = "en";
-        note.textContent = region.dataset.textFallback;
+        note.textContent = noteText;
         li.appendChild(note);
       }
       var text = document.createElement("p");
