@@ -176,8 +176,9 @@ class SuggestView(RateLimitedAPIView):
             "Ranks help articles for the draft's subject and description in `language` (default: the "
             "request's language), falling back to the default language, among the articles the caller "
             "may read. A draft confidently written in another configured language (`draft_language`) "
-            "is searched in that language too, the two lists interleaved. Drafts longer than 5,000 characters are cut, not refused. Creates or updates the "
-            "caller's deflection session (one row) and returns its id."
+            "is searched in that language too, the two lists interleaved. Greetings, signatures, quoted "
+            "emails, logs and links are left out of the search. Drafts longer than 5,000 characters are "
+            "cut, not refused. Creates or updates the caller's deflection session (one row) and returns its id."
         ),
         request=SuggestRequest,
         responses={

@@ -43,6 +43,24 @@ PostgreSQL MRR@10 0.780 (de 0.651, en 0.822, es 0.768, fr 0.763). What it fixes 
 demo: a French draft on an English account found nothing and now finds the French article first
 (``tests/deflection/test_draft_language.py``); detection costs ~0.06 ms per draft, the second
 search only happens for such drafts.
+Messy drafts (``text.clean_draft`` in ``draft_query``, 2026-12-06): greetings, sign-offs and
+signatures, quoted emails (mail-parser-reply), logs and stack traces, links, paths, ids and repeated
+words are left out of the query. On the 221 questions (unchanged: 7 lose a greeting or an address;
+SQLite 0.783, PostgreSQL 0.780, every language equal) and on the same questions buried in that
+noise (``tests/data/deflection_dev/messy_queries.jsonl``, built by ``build_messy_queries.py``):
+
+=========================  ========  ========  =========  =====  =====  ======  =======
+messy set                  Recall@1  Recall@5  Recall@10  Hit@1  Hit@5  MRR@10  nDCG@10
+=========================  ========  ========  =========  =====  =====  ======  =======
+SQLite, not cleaned        0.128     0.494     0.644      0.149  0.543  0.300   0.372
+SQLite, cleaned            0.615     0.815     0.883      0.674  0.855  0.759   0.774
+PostgreSQL, not cleaned    0.136     0.486     0.679      0.149  0.516  0.312   0.394
+PostgreSQL, cleaned        0.609     0.841     0.911      0.670  0.878  0.763   0.784
+=========================  ========  ========  =========  =====  =====  ======  =======
+
+MRR@10 per language, SQLite: de 0.202→0.611, en 0.350→0.806, es 0.287→0.708, fr 0.271→0.746;
+PostgreSQL: de 0.264→0.640, en 0.303→0.799, es 0.324→0.711, fr 0.325→0.756. What remains is
+mostly pleading words ("urgent", "svp", "please help"), left to the collection statistics.
 Re-ranking 10 candidates instead of 20 costs 0.006 MRR but halves the snippets search builds per
 request, which dominate latency on a 10,000-article index. ``title_terms`` (stemmed) is no better
 and costs an analysis per hit. Helpful votes and "articles that resolved similar drafts" are not
@@ -57,7 +75,7 @@ from typing import Any
 
 from deflection import conf
 from deflection.language import draft_language
-from deflection.text import cut, words
+from deflection.text import clean_draft, cut, words
 
 
 @dataclass(frozen=True)
@@ -90,9 +108,15 @@ class Candidate:
 
 
 def draft_query(subject: str, description: str, *, limit: int | None = None) -> tuple[str, bool]:
-    """The text sent to search: subject then description, cut (not refused) at ``limit`` characters."""
-    text = "\n".join(part.strip() for part in (subject, description) if part and part.strip())
-    return cut(text, conf.max_draft_chars() if limit is None else limit)
+    """The text sent to search: subject then description, cleaned of what is not the question
+    (``text.clean_draft``: greetings, signatures, quotes, logs, links), cut (not refused) at ``limit``
+    characters; and whether the draft as typed was longer than ``limit`` (its stored copy is cut there).
+    """
+    limit = conf.max_draft_chars() if limit is None else limit
+    parts = [part.strip() for part in (subject, description) if part and part.strip()]
+    cleaned = [clean_draft(part) for part in parts]
+    text, cut_question = cut("\n".join(part for part in cleaned if part), limit)
+    return text, cut_question or len("\n".join(parts)) > limit
 
 
 # --- Re-ranking signals ---------------------------------------------------------------------------
