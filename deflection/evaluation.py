@@ -183,13 +183,15 @@ def evaluate(
     k: int = 10,
     signals: Iterable[str] | None = None,
     engine: str | None = None,
+    page_language: str | None = None,
 ) -> EvaluationReport:
     """Index ``articles`` in a fresh temporary index on ``engine`` (default: the configured one) and
     score ``rank_for_draft`` on ``queries``.
 
     Touches no table of the application (only the temporary index, created and dropped here), so
     it runs on a database that was never migrated. Raises ``EngineNotConfigured`` for an engine
-    the settings lack.
+    the settings lack. ``page_language`` asks every query as a reader whose page is in that language
+    (a French draft on an English page); figures stay grouped by the query's own language.
     """
     from search.service import index_documents, temporary_index
 
@@ -206,7 +208,7 @@ def evaluate(
             ranking = rank_for_draft(
                 subject="",
                 description=query.text,
-                language=query.lang,
+                language=page_language or query.lang,
                 audiences=[EVALUATION_AUDIENCE],
                 limit=k,
                 backend=backend,

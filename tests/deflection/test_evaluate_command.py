@@ -140,3 +140,16 @@ def test_engine_option_picks_the_engine_or_says_what_is_missing(tmp_path) -> Non
         call_command("evaluate_deflection", articles=str(articles), queries=str(queries), engine=other)
     with override_settings(ELASTICSEARCH_URL=""), pytest.raises(CommandError, match="needs ELASTICSEARCH_URL"):
         call_command("evaluate_deflection", articles=str(articles), queries=str(queries), engine="elasticsearch")
+
+
+def test_page_language_asks_every_query_from_that_page(tmp_path) -> None:
+    """A French draft on an English page finds the French article (the draft's language is searched too)."""
+    articles = write(tmp_path / "a.jsonl", ARTICLES)
+    queries = write(tmp_path / "q.jsonl", [{"id": "q1", "lang": "fr", "text": "j'ai perdu mon mot de passe",
+                                           "relevant": ["pw"]}])  # fmt: skip
+    out = StringIO()
+    call_command("evaluate_deflection", articles=str(articles), queries=str(queries), page_language="en", json=True,
+                 stdout=out)  # fmt: skip
+    assert json.loads(out.getvalue())["by_language"]["fr"]["hit@1"] == 1.0
+    with pytest.raises(CommandError, match="--page-language must be one of"):
+        call_command("evaluate_deflection", articles=str(articles), queries=str(queries), page_language="xx")

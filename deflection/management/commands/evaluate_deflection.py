@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from deflection.evaluation import DatasetError, evaluate, load_articles, load_queries, synthetic_dataset
@@ -34,6 +35,12 @@ class Command(BaseCommand):
             default=None,
             help="search engine to evaluate (default: the configured one); sqlite and postgres need DATABASE_URL "
             "to point to that database, elasticsearch needs ELASTICSEARCH_URL",
+        )
+        parser.add_argument(
+            "--page-language",
+            default=None,
+            help="ask every query from a page in this language (e.g. en: drafts written in another language "
+            "than the reader's page); default: each query's own language",
         )
         parser.add_argument("--k", type=int, default=10, help="cut-off for Recall, MRR and nDCG (default 10)")
         parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
@@ -81,8 +88,18 @@ class Command(BaseCommand):
         if not articles or not queries:
             raise CommandError("the article and query sets must not be empty")
 
+        codes = [code for code, _name in settings.LANGUAGES]
+        if options["page_language"] is not None and options["page_language"] not in codes:
+            raise CommandError(f"--page-language must be one of {', '.join(codes)}")
         try:
-            report = evaluate(articles, queries, k=k, signals=signals, engine=options["engine"])
+            report = evaluate(
+                articles,
+                queries,
+                k=k,
+                signals=signals,
+                engine=options["engine"],
+                page_language=options["page_language"],
+            )
         except EngineNotConfigured as error:
             raise CommandError(f"--engine: {error}") from error
         except SearchUnavailable as error:
