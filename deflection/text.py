@@ -131,15 +131,32 @@ def _drop_one_greeting(lines: list[str]) -> list[str]:
         greeting = _starts_with(phrase, _GREETING_PHRASES)
         if not greeting:
             return lines
-        head = re.match(r"^\s*[^,:!.?\n]{0,40}[,:!.]\s*(?P<rest>.*)$", line)
-        if head and _phrase(head.group("rest")):
-            rest = head.group("rest")  # "Hi, I can't log in" keeps "I can't log in"
-        elif len(phrase.split()) <= len(greeting.split()) + 3:
+        head = re.match(r"^\s*(?P<head>[^,:!.?\n]{0,60})[,:!.]\s*(?P<rest>.*)$", line)
+        if head and _addressed(head.group("head"), greeting):
+            rest = head.group("rest")  # "Hi team, I can't log in" keeps "I can't log in"
+        elif _addressed(line, greeting):
             rest = ""  # "Hello support team" on its own line
-        else:
+        else:  # "Hi my export fails": only the greeting goes
             rest = re.sub(r"^\s*" + r"\W+".join(r"\w+" for _ in greeting.split()) + r"\W*", "", line, count=1)
         return [*lines[:index], rest, *lines[index + 1 :]]
     return lines
+
+
+_ADDRESSEES = frozenset(
+    {
+        "team", "all", "everyone", "there", "support", "folks", "guys", "sir", "madam", "friends", "service",
+        "customer", "a", "tous", "toutes", "tout", "le", "la", "l", "les", "equipe", "client", "clients", "madame",
+        "monsieur", "zusammen", "und", "die", "das", "liebe", "lieber", "kundenservice", "equipo", "todos",
+        "soporte", "servicio", "tutti", "pessoal", "gente",
+    }
+)  # fmt: skip
+
+
+def _addressed(head: str, greeting: str) -> bool:
+    """Whether ``head`` is only the greeting and whom it greets: a few names (capitalized) or
+    words like "team", "à tous", "zusammen" — not "Hi my export fails"."""
+    names = re.findall(r"[^\W\d_]+", head)[len(greeting.split()) :]
+    return len(names) <= 4 and all(name[:1].isupper() or fold(name) in _ADDRESSEES for name in names)
 
 
 def _is_sign_off(line: str, phrase: str) -> bool:

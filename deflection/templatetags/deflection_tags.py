@@ -69,8 +69,8 @@ def deflection_article_outcome(context: template.Context, page: object | None = 
     }
 
 
-@register.simple_tag(takes_context=True)
-def suggestion_language_note(context: template.Context, item: dict) -> str:
+@register.simple_tag
+def suggestion_language_note(item: dict) -> str:
     """The note for a suggestion shown in another language than the page's ("" otherwise)."""
     return language_note(
         language=str(item.get("language") or ""),

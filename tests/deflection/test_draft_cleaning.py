@@ -53,6 +53,11 @@ def test_logs_and_stack_traces_are_removed_and_the_question_kept() -> None:
     ("draft", "cleaned"),
     [
         ("Hi, I can't log in since this morning", "I can't log in since this morning"),
+        ("Hi team, I can't log in", "I can't log in"),
+        ("Hi my export fails, what can I do", "my export fails, what can I do"),
+        ("Hello I cannot export", "I cannot export"),
+        ("Bonjour à tous,\nexport impossible", "export impossible"),
+        ("Sehr geehrte Damen und Herren,\nExport geht nicht", "Export geht nicht"),
         ("Hallo zusammen,\nRechnung herunterladen\nViele Grüße,\nAnna", "Rechnung herunterladen"),
         ("Hola,\nno puedo iniciar sesion\nSaludos", "no puedo iniciar sesion"),
         ("export fails, see https://app.example.com/export?id=8f3a9c2e71b44d0e", "export fails, see"),
