@@ -73,7 +73,7 @@ implemented: the offline set has neither votes nor history, so no evaluation cou
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from deflection import conf
@@ -241,14 +241,24 @@ def _interleave(lists: list[Sequence[Any]]) -> list[Any]:
     Engines' scores are not comparable across languages, positions are; alternating keeps half
     the page-language results in any prefix, so a wrong guess of the draft's language cannot
     push them out, and the draft-language version of an article found in both is the one shown.
+    The same document found by the page's search as an untranslated fallback keeps that mark
+    (its note, "not yet translated", is true whatever language the draft is in).
     """
     merged: list[Any] = []
-    seen: set[str] = set()
+    where: dict[str, int] = {}
     for position in range(max((len(hits) for hits in lists), default=0)):
         for hits in lists:
-            if position < len(hits) and str(hits[position].article_id) not in seen:
-                seen.add(str(hits[position].article_id))
-                merged.append(hits[position])
+            if position >= len(hits):
+                continue
+            hit = hits[position]
+            key = str(hit.article_id)
+            if key not in where:
+                where[key] = len(merged)
+                merged.append(hit)
+                continue
+            kept = merged[where[key]]
+            if hit.is_fallback and not kept.is_fallback and hit.language == kept.language:
+                merged[where[key]] = replace(kept, is_fallback=True)
     return merged
 
 

@@ -16,7 +16,7 @@ from cms import demo as cms_demo
 from cms.models import ArticlePage
 from deflection.language import draft_language
 from deflection.suggestions import _interleave, rank_for_draft
-from search.service import index_documents, index_rebuild, search_articles
+from search.service import SearchHit, index_documents, index_rebuild, search_articles
 from tests.deflection.conftest import documents
 
 SUGGEST = "/api/deflection/suggest"
@@ -52,14 +52,21 @@ def test_detection_is_restricted_to_the_configured_languages() -> None:
 
 
 def test_interleaving_keeps_each_article_once_draft_language_first() -> None:
-    class Hit:
-        def __init__(self, article_id: str, language: str) -> None:
-            self.article_id, self.language = article_id, language
-
-    draft = [Hit("1", "fr"), Hit("2", "fr"), Hit("3", "fr")]
-    page = [Hit("1", "en"), Hit("4", "en")]
+    draft = [hit("1", "fr"), hit("2", "fr"), hit("3", "fr")]
+    page = [hit("1", "en"), hit("4", "en")]
     merged = _interleave([draft, page])
-    assert [(hit.article_id, hit.language) for hit in merged] == [("1", "fr"), ("2", "fr"), ("4", "en"), ("3", "fr")]
+    assert [(item.article_id, item.language) for item in merged] == [("1", "fr"), ("2", "fr"), ("4", "en"), ("3", "fr")]
+
+
+def test_interleaving_keeps_the_untranslated_mark_of_the_page_search() -> None:
+    """An English draft on a French page: the English-only article found by both searches is still
+    "not yet translated" for this reader."""
+    merged = _interleave([[hit("9", "en")], [hit("9", "en", is_fallback=True), hit("5", "fr")]])
+    assert [(item.article_id, item.is_fallback) for item in merged] == [("9", True), ("5", False)]
+
+
+def hit(article_id: str, language: str, *, is_fallback: bool = False) -> SearchHit:
+    return SearchHit(article_id, language, "title", "", f"/{article_id}/", 1.0, "", is_fallback)
 
 
 class ReadmeDemo(TestCase):
