@@ -18,7 +18,7 @@ from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 
 from search.analysis import analyze, tokens
-from search.backends import SearchBackend, get_backend
+from search.backends import ENGINES, EngineNotConfigured, SearchBackend, get_backend
 from search.backends.base import language_codes
 from search.documents import (
     PreparedQuery,
@@ -33,6 +33,8 @@ from search.models import IndexQueue, Synonym
 from search.query import COGNATE_LENGTH, cognate_beginnings, prepare_query
 
 __all__ = [
+    "ENGINES",
+    "EngineNotConfigured",
     "SearchDocument",
     "SearchHit",
     "SearchResults",

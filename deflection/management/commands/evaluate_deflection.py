@@ -14,8 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from deflection.evaluation import DatasetError, evaluate, load_articles, load_queries, synthetic_dataset
 from deflection.suggestions import SIGNALS
-from search.backends import ENGINES, EngineNotConfigured
-from search.health import SearchUnavailable
+from search.service import ENGINES, EngineNotConfigured, SearchUnavailable
 
 METRIC_ORDER = ["recall@1", "recall@5", "recall@{k}", "hit@1", "hit@5", "mrr@{k}", "ndcg@{k}"]
 
