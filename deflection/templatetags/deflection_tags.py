@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 
 from django import template
 from django.utils.html import escape, json_script
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import ngettext
+from django.utils.translation import get_language, ngettext
 
 from deflection.exceptions import SessionNotFound
+from deflection.labels import language_note, language_notes
 from deflection.selectors import session_for
 from deflection.visitors import existing_visitor_key
 
@@ -86,3 +88,19 @@ def suggestion_announcements() -> SafeString:
         for count in range(1, MAX_SUGGESTIONS + 1)
     }
     return json_script(sentences, "deflection-announcements")
+
+
+@register.simple_tag
+def suggestion_language_note(item: dict) -> str:
+    """The note for a suggestion shown in another language than the page's ("" otherwise)."""
+    return language_note(
+        language=str(item.get("language") or ""),
+        is_fallback=bool(item.get("is_fallback")),
+        page_language=get_language() or "",
+    )
+
+
+@register.simple_tag
+def suggestion_language_notes_json() -> str:
+    """``language_notes()`` as JSON, for a ``data-`` attribute the live list's script reads."""
+    return json.dumps(language_notes(), ensure_ascii=False)

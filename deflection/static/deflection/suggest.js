@@ -30,6 +30,7 @@
   var inflight = null; // {id, controller}
   var askWhenLanded = false;
   var lastDraft = null; // the draft of the newest request sent (or answered)
+  var languageNotes = JSON.parse(region.dataset.languageNotes || "{}");
 
   function readAnnouncements() {
     var node = document.getElementById("deflection-announcements");
@@ -64,11 +65,15 @@
       link.href = item.open_url;
       link.textContent = item.title;
       li.appendChild(link);
-      if (item.is_fallback) {
+      // An article in another language than the page's says why (deflection/labels.py).
+      var noteText = "";
+      if (item.language && item.language !== form.dataset.language) {
+        noteText = item.is_fallback ? region.dataset.textFallback : languageNotes[item.language] || "";
+      }
+      if (noteText) {
         var note = document.createElement("span");
         note.className = "deflection-fallback";
-        note.lang = "en";
-        note.textContent = region.dataset.textFallback;
+        note.textContent = noteText;
         li.appendChild(note);
       }
       var text = document.createElement("p");
