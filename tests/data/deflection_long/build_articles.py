@@ -2,8 +2,11 @@
 
 The source is four pinned Debian bookworm packages: ``manpages`` and ``manpages-dev`` (the Linux
 man-pages project, English) and ``manpages-fr`` and ``manpages-fr-dev`` (their French translation,
-manpages-l10n). A page becomes an article when both languages have it as a real page (not a
-``.so`` alias) in sections 2, 3, 4, 5 or 7 and both render to at least ``MIN_CHARS`` characters.
+manpages-l10n). Every real page (not a symbolic link or a ``.so`` alias of another page) of sections 1 to 8
+becomes a document when it renders to at least ``MIN_CHARS`` characters; the English and French
+pages of one name are the two languages of one article. Many articles exist in only one language
+(most commands of section 1 and 8 only in French, most library functions only in English), like
+the untranslated articles of a real help center.
 Pages are rendered by groff (``-man -Tutf8``, no hyphenation, left-adjusted), and the boilerplate
 sections every page shares (colophon, translators, "see also") are dropped so they do not match
 every question. Needs ``groff`` and, without ``--debs``, ``apt-get download`` (network)::
@@ -29,9 +32,25 @@ PACKAGES = {
     "manpages-dev": "6.03-2",
     "manpages-fr": "4.18.1-1",
     "manpages-fr-dev": "4.18.1-1",
+    # The English pages of the commands manpages-fr translates.
+    "coreutils": "9.1-1",
+    "util-linux": "2.38.1-5+deb12u3",
+    "mount": "2.38.1-5+deb12u3",
+    "bsdutils": "1:2.38.1-5+deb12u3",
+    "e2fsprogs": "1.47.0-2+b2",
+    "procps": "2:4.0.2-3",
+    "findutils": "4.9.0-4",
+    "grep": "3.8-5",
+    "sed": "4.9-1+deb12u1",
+    "gzip": "1.12-1",
+    "tar": "1.34+dfsg-1.2+deb12u1",
+    "diffutils": "1:3.8-4",
+    "bash": "5.2.15-2+b13",
+    "passwd": "1:4.13+dfsg1-1+deb12u2",
+    "login": "1:4.13+dfsg1-1+deb12u2",
 }
-SECTIONS = ("2", "3", "4", "5", "7")
-MIN_CHARS = 3000
+SECTIONS = ("1", "2", "3", "4", "5", "7", "8")
+MIN_CHARS = 2000
 NAME_HEADINGS = {"NAME", "NOM"}
 DROPPED_HEADINGS = {"COLOPHON", "TRADUCTION", "SEE ALSO", "VOIR AUSSI"}
 SPDX = re.compile(r"SPDX-License-Identifier:\s*(\S+)")
@@ -44,11 +63,13 @@ def fetch(directory: Path) -> None:
 
 
 def extract(debs: Path, root: Path) -> None:
+    """Each package into its own folder of ``root``, so a page knows the package it comes from."""
     for name, version in PACKAGES.items():
-        matches = sorted(debs.glob(f"{name}_{version}_*.deb"))
+        matches = sorted(debs.glob(f"{name}_{version.replace(':', '%3a')}_*.deb"))
         if not matches:
             sys.exit(f"missing {name}_{version}_*.deb in {debs}")
-        subprocess.run(["dpkg-deb", "-x", str(matches[0]), str(root)], check=True)
+        (root / name).mkdir(parents=True)
+        subprocess.run(["dpkg-deb", "-x", str(matches[0]), str(root / name)], check=True)
 
 
 def source_text(path: Path) -> str:
@@ -99,42 +120,49 @@ def article(path: Path) -> tuple[str, str] | None:
 
 
 def real_page(path: Path) -> bool:
-    """A page with content, not a ``.so`` alias of another page."""
+    """A page with content, not a link to or a ``.so`` alias of another page."""
+    if path.is_symlink() or not path.is_file():
+        return False
     head = source_text(path).lstrip()
-    return path.is_file() and not head.startswith(".so ") and ".so man" not in head[:200]
+    return not head.startswith(".so ") and ".so man" not in head[:200]
 
 
-def pairs(root: Path) -> list[tuple[str, Path, Path]]:
+def pages(root: Path) -> list[tuple[str, str, str, Path]]:
+    """(page name, language, package, path) of every real page; the first package listed wins a name."""
     found = []
-    for section in SECTIONS:
-        for english in sorted((root / f"usr/share/man/man{section}").glob("*.gz")):
-            french = root / f"usr/share/man/fr/man{section}" / english.name
-            if french.is_file() and real_page(english) and real_page(french):
-                found.append((english.name.removesuffix(".gz"), english, french))
+    seen: set[tuple[str, str]] = set()
+    for package in PACKAGES:
+        for section in SECTIONS:
+            for language, folder in (("en", f"usr/share/man/man{section}"), ("fr", f"usr/share/man/fr/man{section}")):
+                for path in sorted((root / package / folder).glob("*.gz")):
+                    page = path.name.removesuffix(".gz")
+                    if (page, language) not in seen and real_page(path):
+                        seen.add((page, language))
+                        found.append((page, language, package, path))
     return found
 
 
 def build(root: Path) -> list[dict]:
-    candidates = pairs(root)
+    candidates = pages(root)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        english = list(pool.map(article, [pair[1] for pair in candidates]))
-        french = list(pool.map(article, [pair[2] for pair in candidates]))
+        rendered = list(pool.map(article, [path for _page, _language, _package, path in candidates]))
     rows = []
-    for (page, english_path, _french_path), en, fr in zip(candidates, english, french, strict=True):
-        if not en or not fr or len(en[1]) < MIN_CHARS or len(fr[1]) < MIN_CHARS:
+    for (page, language, package, path), made in zip(candidates, rendered, strict=True):
+        if not made or len(made[1]) < MIN_CHARS:
             continue
-        licence = SPDX.search(source_text(english_path))
-        for language, (title, body) in (("en", en), ("fr", fr)):
-            rows.append(
-                {
-                    "id": page,
-                    "lang": language,
-                    "title": title,
-                    "body": body,
-                    "licence": licence.group(1) if licence else "see page",
-                }
-            )
-    return rows
+        licence = SPDX.search(source_text(path))
+        title, body = made
+        rows.append(
+            {
+                "id": page,
+                "lang": language,
+                "title": title,
+                "body": body,
+                "source": f"{package} {PACKAGES[package]}",
+                "licence": licence.group(1) if licence else f"see /usr/share/doc/{package}/copyright",
+            }
+        )
+    return sorted(rows, key=lambda row: (row["id"], row["lang"]))
 
 
 def main() -> None:
@@ -154,7 +182,8 @@ def main() -> None:
         for row in rows:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     articles = len({row["id"] for row in rows})
-    print(f"{articles} articles, {len(rows)} documents written to {options.output}")
+    per_language = {language: sum(row["lang"] == language for row in rows) for language in ("en", "fr")}
+    print(f"{articles} articles, {len(rows)} documents {per_language} written to {options.output}")
 
 
 if __name__ == "__main__":
