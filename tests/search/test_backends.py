@@ -27,6 +27,7 @@ class BackendContract:
     """Behaviour every engine must show. Subclasses give ``make_backend(namespace)``."""
 
     supports_typos = True
+    reports_term_statistics = True
 
     def make_backend(self, namespace: str) -> SearchBackend:
         raise NotImplementedError
@@ -206,6 +207,46 @@ class BackendContract:
         ]
         assert [page.hits[0].article_id for page in pages] == ids(everything)
 
+    # --- ranking (BM25 on every engine, issue 14 item 3) --------------------------------------------
+
+    def test_a_rare_word_outranks_a_long_article_full_of_common_ones(self, backend: SearchBackend) -> None:
+        filler = " ".join(["Your account settings and your account profile."] * 60)
+        index_documents(
+            [
+                doc("long", "en", "Account settings", "Everything about your account settings.", filler),
+                *[doc(f"other{i}", "en", f"Account topic {i}", "", "Account settings of a team.") for i in range(8)],
+                doc("webhook", "en", "Signing payloads", "", "Each webhook call carries a signature header."),
+            ],
+            backend=backend,
+        )
+        # "webhook" is in one document of ten, "account" and "settings" in all: the rare word decides.
+        assert ids(self.search(backend, "account settings webhook signature"))[0] == "webhook"
+
+    def test_a_shorter_article_wins_at_equal_matches(self, backend: SearchBackend) -> None:
+        padding = " ".join(["Unrelated paragraph about colours, fonts and layout of the dashboard."] * 40)
+        index_documents(
+            [
+                doc("padded", "en", "Dashboard", "", f"Rotate the API token. {padding}"),
+                doc("short", "en", "Tokens", "", "Rotate the API token."),
+                *[doc(f"filler{i}", "en", f"Filler {i}", "", "Colours and fonts.") for i in range(4)],
+            ],
+            backend=backend,
+        )
+        assert ids(self.search(backend, "how do I rotate an api token please"))[:2] == ["short", "padded"]
+
+    def test_term_statistics_count_documents_per_language(self, corpus: SearchBackend) -> None:
+        frequencies, documents = corpus.term_statistics("en", ["password", "invoic", "zzzunknown"])
+        if not self.reports_term_statistics:
+            pytest.skip(f"{corpus.name} does not report term statistics")
+        assert documents == sum(1 for document in CORPUS if document.language == "en")
+        assert frequencies["zzzunknown"] == 0
+        assert frequencies["password"] >= 2  # "reset" and "password-policy" at least
+        assert frequencies["invoic"] >= 1
+        corpus.delete_article("reset")
+        after, remaining = corpus.term_statistics("en", ["password"])
+        assert remaining == documents - 1
+        assert after["password"] < frequencies["password"]
+
     # --- index maintenance ----------------------------------------------------------------------
 
     def test_delete_removes_every_language(self, corpus: SearchBackend) -> None:
@@ -257,8 +298,6 @@ class TestSqlite(BackendContract):
 
 
 class TestPostgres(BackendContract):
-    supports_typos = False
-
     @pytest.fixture(autouse=True)
     def _on_postgres(self) -> None:
         if connection.vendor != "postgresql":
@@ -271,6 +310,8 @@ class TestPostgres(BackendContract):
 
 
 class TestElasticsearch(BackendContract):
+    reports_term_statistics = False
+
     @pytest.fixture(autouse=True)
     def _live_cluster(self, settings: object) -> None:
         url = os.environ.get("ELASTICSEARCH_URL")
