@@ -3,6 +3,7 @@ PostgreSQL, as on CI) and Elasticsearch (when ELASTICSEARCH_URL points at a live
 
 from __future__ import annotations
 
+import math
 import os
 import uuid
 from collections.abc import Iterator
@@ -233,6 +234,27 @@ class BackendContract:
             backend=backend,
         )
         assert ids(self.search(backend, "how do I rotate an api token please"))[:2] == ["short", "padded"]
+
+    def test_score_is_fts5_bm25(self, backend: SearchBackend) -> None:
+        """The score every database engine gives is FTS5's bm25 with the shared field weights."""
+        if backend.name not in {"sqlite-fts5", "postgresql"}:
+            pytest.skip(f"{backend.name} scores by its own BM25")
+        index_documents(
+            [
+                doc("z", "en", "Zebra", "", "alpha zebra gamma"),
+                doc("a", "en", "Alpha", "", "beta gamma delta"),
+                doc("b", "en", "Beta", "", "gamma delta"),
+            ],
+            backend=backend,
+        )
+        # "zebra": one document of three; in the title (weight 10) and the body (weight 1) of a
+        # 4-token document, the average being 11/3 tokens. k1 1.2, b 0.75.
+        idf = math.log((3 - 1 + 0.5) / (1 + 0.5))
+        frequency = 10 + 1
+        expected = idf * frequency * 2.2 / (frequency + 1.2 * (1 - 0.75 + 0.75 * 4 / (11 / 3)))
+        hit = self.search(backend, "zebra ").hits[0]  # trailing space: no half-typed-word prefix
+        assert hit.article_id == "z"
+        assert hit.score == pytest.approx(expected, rel=1e-4)
 
     def test_term_statistics_count_documents_per_language(self, corpus: SearchBackend) -> None:
         frequencies, documents = corpus.term_statistics("en", ["password", "invoic", "zzzunknown"])
