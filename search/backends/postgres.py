@@ -160,13 +160,15 @@ class PostgresBackend(DatabaseBackend):
     def _delete(self, cursor: object, article_ids: list[str]) -> None:
         if not article_ids:
             return
-        # Vocabulary rows are updated in term order, so two concurrent writers lock them alike.
+        # An upsert of negative counts, in term order like _insert's, so concurrent writers mostly
+        # lock vocabulary rows in one order; a deadlock left aborts one writer (SearchUnavailable),
+        # whose indexing task retries.
         cursor.execute(
-            f"UPDATE {self.vocab_table} AS v SET documents = v.documents - gone.n FROM ("
-            f"SELECT t.language, t.term, count(*) AS n FROM {self.term_table} AS t "
+            f"INSERT INTO {self.vocab_table} (language, term, documents) "
+            f"SELECT t.language, t.term, -count(*) FROM {self.term_table} AS t "
             f"JOIN {self.doc_table} AS d ON d.id = t.doc_id WHERE d.article_id = ANY(%s) "
-            "GROUP BY t.language, t.term ORDER BY t.language, t.term) AS gone "
-            "WHERE v.language = gone.language AND v.term = gone.term",
+            "GROUP BY t.language, t.term ORDER BY t.language, t.term "
+            f"ON CONFLICT (language, term) DO UPDATE SET documents = {self.vocab_table}.documents + excluded.documents",
             [article_ids],
         )
         cursor.execute(
