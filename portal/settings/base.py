@@ -308,6 +308,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["portal.api.only_our_api"],  # Wagtail's APIs are documented by Wagtail
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "portal.api.plain_values"],
 }
 
 # --- Product ------------------------------------------------------------------------------------
