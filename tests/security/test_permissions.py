@@ -10,6 +10,8 @@ owner: A, a plain member of an organization that shares its tickets, must not se
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
@@ -155,6 +157,16 @@ def test_permission_matrix(objects: Objects) -> None:
         if found != expected:
             failures.append(f"{url}: expected {expected}, got {found}\n")
     assert not failures, "\n" + "".join(failures)
+
+
+def test_a_ticket_file_has_no_public_path(objects: Objects, settings: object) -> None:
+    """The raw path of an attachment is refused to everyone, and nothing under MEDIA_ROOT (which the
+    dev server and a proxy serve as files) holds it; tests/tickets/test_private_files.py tries the
+    dev server's own /media/ route."""
+    name = objects.attachment.file.name
+    assert outcomes(f"/media/{name}", objects) == (DENIED,) * 6
+    assert not (Path(settings.MEDIA_ROOT) / name).exists()
+    assert objects.attachment.file.storage.exists(name)
 
 
 def test_a_customer_never_reads_another_organizations_ticket_data(objects: Objects) -> None:
