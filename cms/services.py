@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from wagtail.models import Site
 
 from cms.models import COMMENT_MAX_LENGTH, ArticleFeedback, ArticlePage, ArticleViewCount
 
@@ -103,3 +105,23 @@ def _store_vote(
         feedback.user = owner or feedback.user
         feedback.save()
     return FeedbackResult(feedback=feedback, created=created)
+
+
+def site_follow_site_url() -> Site | None:
+    """Put Wagtail's default site on ``SITE_URL``'s host and port (after every ``migrate``).
+
+    Wagtail builds a page's ``full_url`` (the API's ``html_url``, the admin's "view live") from
+    the site record, which starts as ``localhost:80``; our links come from ``SITE_URL``. Requests
+    for any other host still reach the default site.
+    """
+    address = urlsplit(settings.SITE_URL)
+    hostname = address.hostname or "localhost"
+    port = address.port or (443 if address.scheme == "https" else 80)
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None or (site.hostname, site.port) == (hostname, port):
+        return site
+    if Site.objects.filter(hostname=hostname, port=port).exclude(pk=site.pk).exists():
+        return site  # another site already answers there: an editor's choice, kept
+    site.hostname, site.port = hostname, port
+    site.save(update_fields=["hostname", "port"])
+    return site
