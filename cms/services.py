@@ -108,7 +108,7 @@ def _store_vote(
 
 
 def site_follow_site_url() -> Site | None:
-    """Put Wagtail's default site on ``SITE_URL``'s host and port (after every ``migrate``).
+    """Put Wagtail's default site on ``SITE_URL``'s host and port, named (after every ``migrate``).
 
     Wagtail builds a page's ``full_url`` (the API's ``html_url``, the admin's "view live") from
     the site record, which starts as ``localhost:80``; our links come from ``SITE_URL``. Requests
@@ -118,10 +118,18 @@ def site_follow_site_url() -> Site | None:
     hostname = address.hostname or "localhost"
     port = address.port or (443 if address.scheme == "https" else 80)
     site = Site.objects.filter(is_default_site=True).first()
-    if site is None or (site.hostname, site.port) == (hostname, port):
-        return site
-    if Site.objects.filter(hostname=hostname, port=port).exclude(pk=site.pk).exists():
-        return site  # another site already answers there: an editor's choice, kept
-    site.hostname, site.port = hostname, port
-    site.save(update_fields=["hostname", "port"])
+    if site is None:
+        return None
+    changed = []
+    if not site.site_name:
+        # Wagtail titles the admin with the site's name, else its host name ("localhost" for an
+        # editor whose pages are under the site, "Answerfirst" for an administrator): one name.
+        site.site_name = settings.WAGTAIL_SITE_NAME
+        changed.append("site_name")
+    taken = Site.objects.filter(hostname=hostname, port=port).exclude(pk=site.pk).exists()
+    if (site.hostname, site.port) != (hostname, port) and not taken:  # another site there: an editor's choice
+        site.hostname, site.port = hostname, port
+        changed += ["hostname", "port"]
+    if changed:
+        site.save(update_fields=changed)
     return site
