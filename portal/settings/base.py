@@ -343,3 +343,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+# LOG_DIR (set by `make run`): the details (requests, tasks) go to LOG_DIR/answerfirst.log and the
+# console keeps warnings and errors only. Celery then leaves the root logger to these settings.
+LOG_DIR = env.str("LOG_DIR", "")
+if LOG_DIR:
+    Path(LOG_DIR).mkdir(parents=True, exist_ok=True)
+    LOGGING["handlers"]["file"] = {
+        "class": "logging.FileHandler",
+        "filename": str(Path(LOG_DIR) / "answerfirst.log"),
+        "formatter": "plain",
+    }
+    LOGGING["handlers"]["console"]["level"] = "WARNING"
+    LOGGING["root"]["handlers"] = ["console", "file"]
+CELERY_WORKER_HIJACK_ROOT_LOGGER = not LOG_DIR
