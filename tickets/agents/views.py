@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audiences import article_audiences_for
+from portal.links import absolute_url
 from tickets import selectors as core_selectors
 from tickets.agents import selectors, services
 from tickets.agents.articles import DraftRefused, article_draft_from_ticket
@@ -224,20 +225,17 @@ def ticket_update(request: HttpRequest, number: int) -> HttpResponse:
 
 def _article_results(ticket: Ticket, text: str, language: str) -> dict[str, Any]:
     """Help articles in the customer's language that the customer may read (so a link works for them)."""
-    from django.conf import settings
-
     from search.service import search_articles
 
     results = search_articles(
         text, language=language, audiences=article_audiences_for(ticket.requester), limit=ARTICLE_RESULTS
     )
-    site = settings.SITE_URL.rstrip("/")
     return {
         "degraded": results.degraded,
         "hits": [
             {
                 "title": hit.title,
-                "url": hit.url if hit.url.startswith("http") else site + hit.url,
+                "url": absolute_url(hit.url),
                 "snippet": hit.snippet,
                 "language": hit.language,
                 "is_fallback": hit.is_fallback,
