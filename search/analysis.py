@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import chain
 
 import Stemmer
 
@@ -180,8 +181,52 @@ def _cjk_tokens(raw: str, offset: int, stops: frozenset[str], keep_stop_words: b
 
 
 def analyze(text: str, language: str) -> list[str]:
-    """The indexed terms of ``text`` (what the SQLite index stores and queries)."""
-    return [token.term for token in tokens(text, language)]
+    """The indexed terms of ``text`` (what the SQLite index stores and queries): those of :func:`tokens`.
+
+    The hot path of indexing, several times faster than :func:`tokens` on long articles: ASCII
+    characters that no word holds become spaces at C speed (bytes.translate), and each piece
+    between them is analyzed once per process (an article repeats most of its words). No word
+    spans a piece boundary, so the terms are the same, in the same order.
+    """
+    if not text:
+        return []
+    memo = _piece_terms_memo(language)
+    spaced = unicodedata.normalize("NFC", text).encode("utf-8", "surrogatepass").translate(_NOT_IN_WORDS)
+    pieces = spaced.decode("utf-8", "surrogatepass").split()
+    found = list(map(memo.get, pieces))  # the loops run in C; only new pieces reach Python
+    if None in found:
+        if len(memo) >= PIECE_MEMO_SIZE:
+            memo.clear()
+        for index, piece in enumerate(pieces):
+            if found[index] is None:
+                found[index] = memo[piece] = tuple(
+                    term for raw in _WORD.findall(piece) for term in _word_terms(raw, language)
+                )
+    return list(chain.from_iterable(found))
+
+
+PIECE_MEMO_SIZE = 200_000  # distinct pieces kept per language; a full memo starts over
+# Every ASCII byte that cannot be part of a word (_WORD: letters, digits, apostrophes) → space;
+# the bytes of other characters stay, and _WORD sorts them out within their piece.
+_NOT_IN_WORDS = bytes(
+    byte if byte >= 128 or chr(byte).isalnum() or chr(byte) == "'" else ord(" ") for byte in range(256)
+)
+
+
+@cache
+def _piece_terms_memo(language: str) -> dict[str, tuple[str, ...]]:
+    return {}
+
+
+def _word_terms(raw: str, language: str) -> tuple[str, ...]:
+    """The indexed terms one matched word yields, exactly as :func:`tokens` would (none for a stop word)."""
+    stops = stop_words(language)
+    if not raw.isascii() and _CJK_RUN.search(raw):
+        return tuple(token.term for token in _cjk_tokens(raw, 0, stops, False))
+    folded, term = _analyze_word(raw, language)
+    if not folded or folded in stops or (len(folded) == 1 and not folded.isdigit()):
+        return ()
+    return (term,)
 
 
 def normalize_words(text: str, language: str) -> list[str]:
