@@ -80,6 +80,7 @@ def summarize(outcomes: Iterable[QueryOutcome], *, k: int = 10) -> dict[str, flo
         f"ndcg@{k}": mean(ndcg_at(o.ranked, o.relevant, k) for o in outcomes),
         "latency_p50_ms": round(percentile([o.seconds for o in outcomes], 0.50) * 1000, 2),
         "latency_p95_ms": round(percentile([o.seconds for o in outcomes], 0.95) * 1000, 2),
+        "latency_p99_ms": round(percentile([o.seconds for o in outcomes], 0.99) * 1000, 2),
     }
     return figures
 

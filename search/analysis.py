@@ -191,18 +191,48 @@ def analyze(text: str, language: str) -> list[str]:
     if not text:
         return []
     memo = _piece_terms_memo(language)
-    spaced = unicodedata.normalize("NFC", text).encode("utf-8", "surrogatepass").translate(_NOT_IN_WORDS)
-    pieces = spaced.decode("utf-8", "surrogatepass").split()
+    pieces = _pieces(text)
     found = list(map(memo.get, pieces))  # the loops run in C; only new pieces reach Python
     if None in found:
-        if len(memo) >= PIECE_MEMO_SIZE:
-            memo.clear()
+        _make_room(language, found.count(None))
         for index, piece in enumerate(pieces):
             if found[index] is None:
-                found[index] = memo[piece] = tuple(
-                    term for raw in _WORD.findall(piece) for term in _word_terms(raw, language)
-                )
+                found[index] = _learn_piece(piece, language)[0]
     return list(chain.from_iterable(found))
+
+
+def vocabulary(text: str, language: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The distinct (indexed terms, normalized words) of ``text``: those of :func:`tokens`, fast."""
+    terms_memo, words_memo = _piece_terms_memo(language), _piece_words_memo(language)
+    pieces = set(_pieces(text))
+    missing = pieces.difference(words_memo)
+    _make_room(language, len(missing))
+    for piece in missing:
+        _learn_piece(piece, language)
+    return (
+        frozenset(chain.from_iterable(map(terms_memo.__getitem__, pieces))),
+        frozenset(chain.from_iterable(map(words_memo.__getitem__, pieces))),
+    )
+
+
+def _pieces(text: str) -> list[str]:
+    spaced = unicodedata.normalize("NFC", text).encode("utf-8", "surrogatepass").translate(_NOT_IN_WORDS)
+    return spaced.decode("utf-8", "surrogatepass").split()
+
+
+def _make_room(language: str, pieces: int) -> None:
+    """Start the memo over when ``pieces`` more would overfill it (before learning them, never during)."""
+    if len(_piece_words_memo(language)) + pieces > PIECE_MEMO_SIZE:
+        _piece_terms_memo(language).clear()
+        _piece_words_memo(language).clear()
+
+
+def _learn_piece(piece: str, language: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    terms_memo, words_memo = _piece_terms_memo(language), _piece_words_memo(language)
+    pairs = [pair for raw in _WORD.findall(piece) for pair in _word_terms(raw, language)]
+    terms = terms_memo[piece] = tuple(term for _word, term in pairs)
+    words = words_memo[piece] = tuple(word for word, _term in pairs)
+    return terms, words
 
 
 PIECE_MEMO_SIZE = 200_000  # distinct pieces kept per language; a full memo starts over
@@ -218,15 +248,20 @@ def _piece_terms_memo(language: str) -> dict[str, tuple[str, ...]]:
     return {}
 
 
-def _word_terms(raw: str, language: str) -> tuple[str, ...]:
-    """The indexed terms one matched word yields, exactly as :func:`tokens` would (none for a stop word)."""
+@cache
+def _piece_words_memo(language: str) -> dict[str, tuple[str, ...]]:
+    return {}
+
+
+def _word_terms(raw: str, language: str) -> tuple[tuple[str, str], ...]:
+    """The (word, term) pairs one matched word yields, exactly as :func:`tokens` would (none for a stop word)."""
     stops = stop_words(language)
     if not raw.isascii() and _CJK_RUN.search(raw):
-        return tuple(token.term for token in _cjk_tokens(raw, 0, stops, False))
+        return tuple((token.word, token.term) for token in _cjk_tokens(raw, 0, stops, False))
     folded, term = _analyze_word(raw, language)
     if not folded or folded in stops or (len(folded) == 1 and not folded.isdigit()):
         return ()
-    return (term,)
+    return ((folded, term),)
 
 
 def normalize_words(text: str, language: str) -> list[str]:

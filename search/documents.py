@@ -87,6 +87,9 @@ class StoredDocument:
     url: str
     score: float
     extra_terms: frozenset[str] = field(default_factory=frozenset)  # e.g. typo corrections that matched
+    # (analyzed terms, word beginnings) of the text, computed at index time where the engine stores
+    # them (search.query.text_coverage); None: computed from the text when needed.
+    coverage: tuple[frozenset[str], frozenset[str]] | None = None
 
 
 def make_snippet(document: StoredDocument, query: PreparedQuery, *, extra_terms: set[str] | None = None) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from search.analysis import tokens
+from search.analysis import tokens, vocabulary
 from search.documents import PreparedQuery, QueryWord
 
 MAX_QUERY_CHARS = 2000
@@ -17,6 +17,7 @@ MAX_TERMS = 32
 SHORT_QUERY_WORDS = 3
 
 
+COVERAGE_TEXT_CHARS = 20_000  # of an article's text, enough for any help article's gist
 COGNATE_LENGTH = 5  # "notif" of notificaciones / notification, "verif" of verificación / verification
 COMMON_SHARE = 0.2  # a term in more than a fifth of the documents barely ranks, yet costs the most
 MIN_TERMS = 3
@@ -110,3 +111,13 @@ def cognate_beginnings(text: str, language: str) -> tuple[str, ...]:
         if len(token.word) > COGNATE_LENGTH and token.word.isalpha()
     ]
     return tuple(dict.fromkeys(beginnings))[:MAX_TERMS]
+
+
+def text_coverage(title: str, summary: str, body: str, language: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What the untranslated-article promotion compares a draft with: the analyzed terms of a
+    document's text and the first ``COGNATE_LENGTH`` letters of its words.
+
+    Engines that can store it compute it once at index time (a draft must not re-analyze its hits).
+    """
+    terms, words = vocabulary(f"{title}\n{summary}\n{body}"[:COVERAGE_TEXT_CHARS], language)
+    return terms, frozenset(word[:COGNATE_LENGTH] for word in words)

@@ -32,7 +32,7 @@ from search.documents import (
 )
 from search.health import SearchUnavailable
 from search.models import IndexQueue, Synonym
-from search.query import COGNATE_LENGTH, cognate_beginnings, prepare_query
+from search.query import COGNATE_LENGTH, cognate_beginnings, prepare_query, text_coverage
 
 __all__ = [
     "ENGINES",
@@ -154,9 +154,6 @@ def _engine_search(
     return SearchResults(hits=hits, total=total, degraded=False)
 
 
-COVERAGE_TEXT_CHARS = 20_000  # of an article's text, enough for any help article's gist
-
-
 def _covering_more(
     text: str, language: str, translated: list[StoredDocument], untranslated: list[StoredDocument]
 ) -> set[str]:
@@ -164,30 +161,34 @@ def _covering_more(
 
     Search's own order stays otherwise: only an untranslated article that covers strictly more of
     the draft moves up (dev set: MRR@10 0.767 → 0.783 on SQLite, 0.767 → 0.780 on PostgreSQL, no
-    language and no measure worse; deflection/suggestions.py has the table).
+    language and no measure worse; deflection/suggestions.py has the table). The hits' terms come
+    from the index where the engine stores them (``StoredDocument.coverage``): no text re-analyzed.
     """
     words = list(dict.fromkeys(token.word for token in tokens(text, language)))
     if not words:
         return set()
-    best = max((_share_found(document, words, by_beginnings=False) for document in translated), default=0.0)
-    return {
-        str(document.article_id)
-        for document in untranslated
-        if _share_found(document, words, by_beginnings=True) > best
-    }
+    word_terms: dict[str, list[tuple[str, str]]] = {}  # per document language: (word, its term)
+
+    def share(document: StoredDocument, by_beginnings: bool) -> float:
+        if document.language not in word_terms:
+            word_terms[document.language] = [(word, (analyze(word, document.language) or [""])[0]) for word in words]
+        return _share_found(document, word_terms[document.language], by_beginnings=by_beginnings)
+
+    best = max((share(document, False) for document in translated), default=0.0)
+    return {str(document.article_id) for document in untranslated if share(document, True) > best}
 
 
-def _share_found(document: StoredDocument, words: list[str], *, by_beginnings: bool) -> float:
-    """The share of the reader's ``words`` the document contains, analyzed in the document's language,
-    or (another language's document) sharing their first ``COGNATE_LENGTH`` letters."""
-    text = f"{document.title}\n{document.summary}\n{document.body}"[:COVERAGE_TEXT_CHARS]
-    analyzed = list(tokens(text, document.language))
-    terms = {token.term for token in analyzed}
-    beginnings = {token.word[:COGNATE_LENGTH] for token in analyzed} if by_beginnings else set()
+def _share_found(document: StoredDocument, words: list[tuple[str, str]], *, by_beginnings: bool) -> float:
+    """The share of the reader's ``words`` (word, term in the document's language) the document
+    contains, or (another language's document) sharing their first ``COGNATE_LENGTH`` letters."""
+    terms, beginnings = document.coverage or text_coverage(
+        document.title, document.summary, document.body, document.language
+    )
     found = 0
-    for word in words:
-        term = analyze(word, document.language)
-        if (term and term[0] in terms) or (len(word) > COGNATE_LENGTH and word[:COGNATE_LENGTH] in beginnings):
+    for word, term in words:
+        if (term and term in terms) or (
+            by_beginnings and len(word) > COGNATE_LENGTH and word[:COGNATE_LENGTH] in beginnings
+        ):
             found += 1
     return found / len(words)
 

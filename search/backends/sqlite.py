@@ -23,6 +23,7 @@ from search.analysis import analyze, edit_distance_at_most
 from search.backends.base import FIELD_WEIGHTS, DatabaseBackend, extra_text, language_codes, languages_field
 from search.documents import PreparedQuery, SearchDocument, StoredDocument
 from search.health import SearchUnavailable
+from search.query import text_coverage
 
 # bm25 weights for the columns (title, summary, body, extra), shared with the other engines.
 WEIGHTS = tuple(FIELD_WEIGHTS[column] for column in ("title", "summary", "body", "extra"))
@@ -66,12 +67,19 @@ class SqliteBackend(DatabaseBackend):
             self._ensure(cursor)
 
     def _ensure(self, cursor: object) -> None:
+        # The long columns come last: a query filters on audience and languages for every matching
+        # row, and SQLite reads a column after a long one through its overflow pages.
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {self.doc_table} ("
-            "id INTEGER PRIMARY KEY, article_id TEXT NOT NULL, language TEXT NOT NULL, title TEXT NOT NULL, "
-            "summary TEXT NOT NULL, body TEXT NOT NULL, url TEXT NOT NULL, audience TEXT NOT NULL, "
-            "languages TEXT NOT NULL, published_at TEXT, updated_at TEXT, UNIQUE (article_id, language))"
+            "id INTEGER PRIMARY KEY, article_id TEXT NOT NULL, language TEXT NOT NULL, audience TEXT NOT NULL, "
+            "languages TEXT NOT NULL, url TEXT NOT NULL, published_at TEXT, updated_at TEXT, title TEXT NOT NULL, "
+            "summary TEXT NOT NULL, terms TEXT NOT NULL DEFAULT '', beginnings TEXT NOT NULL DEFAULT '', "
+            "body TEXT NOT NULL, UNIQUE (article_id, language))"
         )
+        cursor.execute(f"PRAGMA table_info({self.doc_table})")
+        if "terms" not in {row[1] for row in cursor.fetchall()}:  # made before the promotion's columns
+            for column in ("terms", "beginnings"):
+                cursor.execute(f"ALTER TABLE {self.doc_table} ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
         for language in language_codes():
             fts = self.fts_table(language)
             cursor.execute(
@@ -104,7 +112,7 @@ class SqliteBackend(DatabaseBackend):
             try:
                 return run(cursor)
             except OperationalError as error:
-                if "no such table" not in str(error):
+                if "no such table" not in str(error) and "no such column" not in str(error):
                     raise
                 self._ensure(cursor)
                 return run(cursor)
@@ -142,40 +150,58 @@ class SqliteBackend(DatabaseBackend):
             cursor.execute(f"DELETE FROM {self.doc_table} WHERE article_id IN ({marks})", chunk)
 
     def _insert(self, cursor: object, articles: dict[str, list[SearchDocument]]) -> int:
-        count = 0
+        """Insert with one statement per table (executemany), ids chosen here so both tables get them
+        without a round trip per row; each text is analyzed once."""
+        cursor.execute(f"SELECT coalesce(max(id), 0) FROM {self.doc_table}")
+        next_id = int(cursor.fetchone()[0])
+        rows: list[list[object]] = []
+        terms: dict[str, list[list[object]]] = {}
         for article_id, documents in articles.items():
             languages = languages_field(documents)
             for document in documents:
-                cursor.execute(
-                    f"INSERT INTO {self.doc_table} (article_id, language, title, summary, body, url, audience, "
-                    "languages, published_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                next_id += 1
+                language = document.language
+                covered, beginnings = text_coverage(document.title, document.summary, document.body, language)
+                rows.append(
                     [
+                        next_id,
                         article_id,
-                        document.language,
-                        document.title,
-                        document.summary,
-                        document.body,
-                        document.url,
+                        language,
                         document.audience,
                         languages,
+                        document.url,
                         document.published_at.isoformat() if document.published_at else None,
                         document.updated_at.isoformat() if document.updated_at else None,
-                    ],
+                        document.title,
+                        document.summary,
+                        " ".join(sorted(covered)),
+                        " ".join(sorted(beginnings)),
+                        document.body,
+                    ]
                 )
-                language = document.language
-                cursor.execute(
-                    f"INSERT INTO {self.fts_table(language)} (rowid, title, summary, body, extra) "
-                    "VALUES (%s, %s, %s, %s, %s)",
+                terms.setdefault(language, []).append(
                     [
-                        cursor.lastrowid,
+                        next_id,
                         " ".join(analyze(document.title, language)),
                         " ".join(analyze(document.summary, language)),
                         " ".join(analyze(document.body, language)),
                         " ".join(analyze(extra_text(document), language)),
-                    ],
+                    ]
                 )
-                count += 1
-        return count
+        if rows:
+            cursor.executemany(
+                f"INSERT INTO {self.doc_table} (id, article_id, language, audience, languages, url, published_at, "
+                "updated_at, title, summary, terms, beginnings, body) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                rows,
+            )
+        for language, values in terms.items():
+            cursor.executemany(
+                f"INSERT INTO {self.fts_table(language)} (rowid, title, summary, body, extra) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                values,
+            )
+        return len(rows)
 
     # --- reads ----------------------------------------------------------------------------------
 
@@ -199,7 +225,8 @@ class SqliteBackend(DatabaseBackend):
             return {}, 0
 
         def run(cursor: object) -> int:
-            cursor.execute(f"SELECT count(*) FROM {self.fts_table(language)}")
+            # The FTS5 table's own count reads every row's analyzed text; its size table is tiny.
+            cursor.execute(f"SELECT count(*) FROM {self.fts_table(language)}_docsize")
             return int(cursor.fetchone()[0])
 
         return self.document_frequencies(language, terms), self._read(run)
@@ -278,12 +305,14 @@ class SqliteBackend(DatabaseBackend):
                 params.append(f"%,{missing_language},%")
             joined = f"FROM {fts} JOIN {self.doc_table} AS d ON d.id = {fts}.rowid WHERE {' AND '.join(where)}"
             weights = ", ".join(str(weight) for weight in WEIGHTS)
-            # One pass: the window count rides along with the ranked page of rows.
-            # bm25() cannot sit next to a window function, hence the subquery.
+            # Rank ids only (a long body dragged through the sort costs more than the ranking), then
+            # fetch the page's rows. The window count rides along with the ranked page; bm25()
+            # cannot sit next to a window function, hence the inner subquery.
             cursor.execute(
-                "SELECT article_id, language, title, summary, body, url, rank, count(*) OVER () FROM ("
-                f"SELECT d.id, d.article_id, d.language, d.title, d.summary, d.body, d.url, "
-                f"bm25({fts}, {weights}) AS rank {joined}) ORDER BY rank, id LIMIT %s OFFSET %s",
+                "SELECT d.article_id, d.language, d.title, d.summary, d.body, d.url, page.rank, page.total, "
+                "d.terms, d.beginnings FROM (SELECT id, rank, count(*) OVER () AS total FROM ("
+                f"SELECT d.id, bm25({fts}, {weights}) AS rank {joined}) ORDER BY rank, id LIMIT %s OFFSET %s) "
+                f"AS page JOIN {self.doc_table} AS d ON d.id = page.id ORDER BY page.rank, page.id",
                 [*params, max(limit, 1), offset],
             )
             rows = cursor.fetchall()
@@ -304,6 +333,7 @@ class SqliteBackend(DatabaseBackend):
                 url=row[5],
                 score=round(-float(row[6]), 6),
                 extra_terms=corrections,
+                coverage=(frozenset(row[8].split()), frozenset(row[9].split())) if row[8] else None,
             )
             for row in rows
         ], total

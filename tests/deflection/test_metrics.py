@@ -64,6 +64,8 @@ def test_summarize_means_over_queries_and_per_language() -> None:
     assert figures["mrr@10"] == pytest.approx(round(1.5 / 3, 4))
     assert figures["ndcg@10"] == pytest.approx(round((1 + 1 / math.log2(3)) / 3, 4))
     assert figures["latency_p50_ms"] == pytest.approx(20.0)
+    assert figures["latency_p95_ms"] == pytest.approx(29.0)
+    assert figures["latency_p99_ms"] == pytest.approx(29.8)  # closest ranks interpolated: 20 + 10 × 0.98
     by_language = summarize_by_language(outcomes, k=10)
     assert list(by_language) == ["en", "fr"]
     assert by_language["en"]["mrr@10"] == pytest.approx(0.75)

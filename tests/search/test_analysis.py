@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from search.analysis import analyze, tokens
+from search.analysis import analyze, tokens, vocabulary
 
 LONG_ARTICLES = Path(__file__).resolve().parents[1] / "data" / "deflection_long" / "articles.jsonl"
 TRICKY = [
@@ -33,3 +33,11 @@ def test_analyze_matches_tokens_on_real_long_articles() -> None:
         article = json.loads(line)
         for text in (article["title"], article["body"]):
             assert analyze(text, article["lang"]) == [token.term for token in tokens(text, article["lang"])]
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ja"])
+def test_vocabulary_is_the_set_of_tokens_terms_and_words(language: str) -> None:
+    for text in TRICKY:
+        analyzed = list(tokens(text, language))
+        expected = ({token.term for token in analyzed}, {token.word for token in analyzed})
+        assert vocabulary(text, language) == expected, text
