@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.utils.html import escape
 
-from search.analysis import tokens
+from search.analysis import Token, first_match_offset, tokens
 
 
 @dataclass(frozen=True)
@@ -109,9 +109,15 @@ def make_snippet(document: StoredDocument, query: PreparedQuery, *, extra_terms:
 
 
 def _window(text: str, language: str, wanted: set[str], prefix: str, cognates: tuple[str, ...]) -> str:
+    options = (wanted, prefix, cognates)
+    # Analyze from the piece of text holding the first match, not from the start of a long body.
+    offset = first_match_offset(text, language, lambda word, term: _matches(Token(0, 0, word, term), *options))
+    if offset is None:
+        return ""
     matches: list = []
     window_start = window_end = 0
-    for token in tokens(text, language):
+    for token in tokens(text[offset:], language):
+        token = replace(token, start=token.start + offset, end=token.end + offset)
         if matches and token.start >= window_end:
             break
         if not _matches(token, wanted, prefix, cognates):

@@ -6,10 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
+from django.utils.html import escape
 
+from search import documents
 from search.analysis import analyze, tokens, vocabulary
+from search.query import cognate_beginnings, prepare_query
 
 LONG_ARTICLES = Path(__file__).resolve().parents[1] / "data" / "deflection_long" / "articles.jsonl"
+LONG_QUERIES = LONG_ARTICLES.with_name("queries.jsonl")
 TRICKY = [
     "l'abonnement d'été, qu'il DON'T Straße Œuvre — « guillemets » ''a''b'' x_y_z snake_case 3.14 1e-5",
     "パスワードをリセットする方法 reset ABC日本語・テスト ﾊﾟｽﾜｰﾄﾞ x",
@@ -41,3 +45,54 @@ def test_vocabulary_is_the_set_of_tokens_terms_and_words(language: str) -> None:
         analyzed = list(tokens(text, language))
         expected = ({token.term for token in analyzed}, {token.word for token in analyzed})
         assert vocabulary(text, language) == expected, text
+
+
+def _reference_window(text: str, language: str, wanted: set[str], prefix: str, cognates: tuple[str, ...]) -> str:
+    """The snippet window as built before ``first_match_offset``: every token from the start."""
+    matches: list = []
+    window_start = window_end = 0
+    for token in tokens(text, language):
+        if matches and token.start >= window_end:
+            break
+        if not documents._matches(token, wanted, prefix, cognates):
+            continue
+        if not matches:
+            window_start = documents._window_start(text, token.start)
+            window_end = documents._window_end(text, window_start)
+        if token.end <= window_end:
+            matches.append(token)
+    if not matches:
+        return ""
+    parts: list[str] = ["…" if window_start > 0 else ""]
+    cursor = window_start
+    for token in matches:
+        parts.append(escape(text[cursor : token.start]))
+        parts.append(f"<mark>{escape(text[token.start : token.end])}</mark>")
+        cursor = token.end
+    parts.append(escape(text[cursor:window_end]))
+    if window_end < len(text):
+        parts.append("…")
+    return "".join(parts).strip()
+
+
+def test_snippet_window_skips_to_the_first_match_and_stays_the_same() -> None:
+    articles = [json.loads(line) for line in LONG_ARTICLES.read_text(encoding="utf-8").splitlines()[::40]]
+    queries = [json.loads(line) for line in LONG_QUERIES.read_text(encoding="utf-8").splitlines()[::7]]
+    compared = 0
+    for query in queries:
+        prepared = prepare_query(query["text"], query["lang"])
+        cognates = cognate_beginnings(query["text"], query["lang"])
+        for article in articles:
+            if article["lang"] != query["lang"]:
+                continue
+            for options in ((set(prepared.terms), "", ()), (set(prepared.terms), prepared.prefix[:4], cognates)):
+                expected = _reference_window(article["body"], article["lang"], *options)
+                assert documents._window(article["body"], article["lang"], *options) == expected
+                compared += bool(expected)
+    assert compared > 20  # windows were found, not only empty answers
+    for text in [*TRICKY, "a cafe\u0301 not NFC, then abonnement", " \u0301abonnement l'abonnement"]:
+        for language in ("fr", "ja", "en"):
+            wanted = set(analyze("abonnement reset パスワード nbsp", language))
+            assert documents._window(text, language, wanted, "", ()) == _reference_window(
+                text, language, wanted, "", ()
+            )
