@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import chain
@@ -215,32 +215,36 @@ def vocabulary(text: str, language: str) -> tuple[frozenset[str], frozenset[str]
     )
 
 
-def first_match_offset(text: str, language: str, accept: Callable[[str, str], bool]) -> int | None:
-    """Where to start :func:`tokens` so that its first token ``accept(word, term)`` takes is found
-    without analyzing the words before it: the offset of the piece holding it, or None if no
-    token is accepted. ``text`` must be NFC (else 0: analyze from the start)."""
+def first_match_offset(text: str, language: str, terms: set[str], beginnings: tuple[str, ...]) -> int | None:
+    """Where to start :func:`tokens` so that its first token whose term is in ``terms`` or whose word
+    starts with one of ``beginnings`` is found without analyzing the words before it: the offset of
+    the piece holding it, or None if there is no such token. ``text`` must be NFC (else 0: from the start).
+    """
     if not unicodedata.is_normalized("NFC", text):
         return 0
     words_memo, terms_memo = _piece_words_memo(language), _piece_terms_memo(language)
     pieces = _pieces(text)
-    missing = set(pieces).difference(words_memo)
+    distinct = set(pieces)
+    missing = distinct.difference(words_memo)
     _make_room(language, len(missing))
     for piece in missing:
         _learn_piece(piece, language)
-    accepted: dict[str, bool] = {}
-    for index, piece in enumerate(pieces):
-        found = accepted.get(piece)
-        if found is None:
-            found = accepted[piece] = any(map(accept, words_memo[piece], terms_memo[piece]))
-        if found:
-            occurrence = pieces[:index].count(piece)
-            spaced = text.encode("utf-8", "surrogatepass").translate(_NOT_IN_WORDS).decode("utf-8", "surrogatepass")
-            whole = re.compile(rf"(?<!\S){re.escape(piece)}(?!\S)")
-            for number, match in enumerate(whole.finditer(spaced)):
-                if number == occurrence:
-                    return match.start()
-            return 0  # not reached: the piece is in the text
-    return None
+    accepted = {
+        piece
+        for piece in distinct
+        if not terms.isdisjoint(terms_memo[piece])
+        or (beginnings and any(word.startswith(beginnings) for word in words_memo[piece]))
+    }
+    if not accepted:
+        return None
+    index = list(map(accepted.__contains__, pieces)).index(True)
+    piece = pieces[index]
+    occurrence = pieces[:index].count(piece)
+    spaced = text.encode("utf-8", "surrogatepass").translate(_NOT_IN_WORDS).decode("utf-8", "surrogatepass")
+    for number, match in enumerate(re.finditer(rf"(?<!\S){re.escape(piece)}(?!\S)", spaced)):
+        if number == occurrence:
+            return match.start()
+    return 0  # not reached: the piece is in the text
 
 
 def _pieces(text: str) -> list[str]:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.utils.html import escape
 
-from search.analysis import Token, first_match_offset, tokens
+from search.analysis import first_match_offset, tokens
 
 
 @dataclass(frozen=True)
@@ -109,9 +109,9 @@ def make_snippet(document: StoredDocument, query: PreparedQuery, *, extra_terms:
 
 
 def _window(text: str, language: str, wanted: set[str], prefix: str, cognates: tuple[str, ...]) -> str:
-    options = (wanted, prefix, cognates)
     # Analyze from the piece of text holding the first match, not from the start of a long body.
-    offset = first_match_offset(text, language, lambda word, term: _matches(Token(0, 0, word, term), *options))
+    beginnings = (*cognates, prefix) if len(prefix) >= 3 else cognates  # as _matches takes them
+    offset = first_match_offset(text, language, wanted, beginnings)
     if offset is None:
         return ""
     matches: list = []
