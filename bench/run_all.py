@@ -51,7 +51,12 @@ def summary(report: dict) -> list[str]:
                     f"{language} {figures['p50_ms']}/{figures['p95_ms']}/{figures['p99_ms']} ms"
                     for language, figures in drafts.items()
                 )
-                + f"; indexing {index['articles_per_second']} articles/s ({index['documents_per_second']} documents/s)"
+                + f"; indexing {index['articles_per_second']} articles/s ({index['documents_per_second']} documents/s, "
+                f"{index['articles_per_cpu_second']} articles per CPU second); CPU per draft p50/p95 "
+                + "; ".join(
+                    f"{language} {figures['p50_ms']}/{figures['p95_ms']} ms"
+                    for language, figures in result["drafts_cpu"].items()
+                )
             )
         elif name == "agent_queue":
             lines.append(
