@@ -219,9 +219,27 @@ def first_match_offset(text: str, language: str, terms: set[str], beginnings: tu
     """Where to start :func:`tokens` so that its first token whose term is in ``terms`` or whose word
     starts with one of ``beginnings`` is found without analyzing the words before it: the offset of
     the piece holding it, or None if there is no such token. ``text`` must be NFC (else 0: from the start).
+
+    The text is looked at a block at a time (cut at spaces, which no piece holds): a match near the
+    start of a long body costs one block.
     """
     if not unicodedata.is_normalized("NFC", text):
         return 0
+    start = 0
+    while start < len(text):
+        end = text.find(" ", start + MATCH_BLOCK_CHARS)
+        end = len(text) if end == -1 else end
+        found = _first_match_in(text[start:end], language, terms, beginnings)
+        if found is not None:
+            return start + found
+        start = end
+    return None
+
+
+MATCH_BLOCK_CHARS = 1500
+
+
+def _first_match_in(text: str, language: str, terms: set[str], beginnings: tuple[str, ...]) -> int | None:
     words_memo, terms_memo = _piece_words_memo(language), _piece_terms_memo(language)
     pieces = _pieces(text)
     distinct = set(pieces)

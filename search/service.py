@@ -129,7 +129,8 @@ def _engine_search(
     total = 0
     if query.words:
         primary, total = backend.search(query, audiences=audiences, limit=limit, offset=offset)
-    hits = [_hit(document, query, is_fallback=False) for document in primary]
+    # (document, query, is_fallback) in the final order; snippets are made for the kept ones only.
+    found = [(document, query, False) for document in primary]
     default = settings.LANGUAGE_CODE
     if language != default:
         # The reader's words analyzed for the default language, and their beginnings (shared roots).
@@ -141,16 +142,16 @@ def _engine_search(
             fallback, fallback_total = backend.search(
                 fallback_query,
                 audiences=audiences,
-                limit=limit if promote else limit - len(hits),
+                limit=limit if promote else limit - len(found),
                 offset=max(0, offset - total),
                 missing_language=language,
             )
             ahead = _covering_more(text, language, primary, fallback) if promote else set()
-            fallback_hits = [_hit(document, fallback_query, is_fallback=True) for document in fallback]
-            promoted = [hit for hit in fallback_hits if hit.article_id in ahead]
-            rest = [hit for hit in fallback_hits if hit.article_id not in ahead]
-            hits = (promoted + hits + rest)[:limit]
+            promoted = [(document, fallback_query, True) for document in fallback if str(document.article_id) in ahead]
+            rest = [(document, fallback_query, True) for document in fallback if str(document.article_id) not in ahead]
+            found = (promoted + found + rest)[:limit]
             total += fallback_total
+    hits = [_hit(document, prepared, is_fallback=is_fallback) for document, prepared, is_fallback in found]
     return SearchResults(hits=hits, total=total, degraded=False)
 
 
