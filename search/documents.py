@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -76,6 +77,25 @@ class PreparedQuery:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """A document's distinct analyzed terms and word beginnings, each a space-separated string with a
+    space at both ends: stored as is and asked about a few words per query, so never split into sets."""
+
+    terms: str
+    beginnings: str
+
+    @classmethod
+    def of(cls, terms: Iterable[str], beginnings: Iterable[str]) -> Coverage:
+        return cls(f" {' '.join(sorted(terms))} ", f" {' '.join(sorted(beginnings))} ")
+
+    def has_term(self, term: str) -> bool:
+        return bool(term) and f" {term} " in self.terms
+
+    def has_beginning(self, beginning: str) -> bool:
+        return bool(beginning) and f" {beginning} " in self.beginnings
+
+
+@dataclass(frozen=True)
 class StoredDocument:
     """A document as a backend returns it from a query, before the snippet is made."""
 
@@ -87,9 +107,9 @@ class StoredDocument:
     url: str
     score: float
     extra_terms: frozenset[str] = field(default_factory=frozenset)  # e.g. typo corrections that matched
-    # (analyzed terms, word beginnings) of the text, computed at index time where the engine stores
+    # The text's analyzed terms and word beginnings, computed at index time where the engine stores
     # them (search.query.text_coverage); None: computed from the text when needed.
-    coverage: tuple[frozenset[str], frozenset[str]] | None = None
+    coverage: Coverage | None = None
 
 
 def make_snippet(document: StoredDocument, query: PreparedQuery, *, extra_terms: set[str] | None = None) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from search.analysis import tokens, vocabulary
-from search.documents import PreparedQuery, QueryWord
+from search.documents import Coverage, PreparedQuery, QueryWord
 
 MAX_QUERY_CHARS = 2000
 MAX_TERMS = 32
@@ -113,11 +113,11 @@ def cognate_beginnings(text: str, language: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(beginnings))[:MAX_TERMS]
 
 
-def text_coverage(title: str, summary: str, body: str, language: str) -> tuple[frozenset[str], frozenset[str]]:
+def text_coverage(title: str, summary: str, body: str, language: str) -> Coverage:
     """What the untranslated-article promotion compares a draft with: the analyzed terms of a
     document's text and the first ``COGNATE_LENGTH`` letters of its words.
 
     Engines that can store it compute it once at index time (a draft must not re-analyze its hits).
     """
     terms, words = vocabulary(f"{title}\n{summary}\n{body}"[:COVERAGE_TEXT_CHARS], language)
-    return terms, frozenset(word[:COGNATE_LENGTH] for word in words)
+    return Coverage.of(terms, {word[:COGNATE_LENGTH] for word in words})

@@ -182,13 +182,11 @@ def _covering_more(
 def _share_found(document: StoredDocument, words: list[tuple[str, str]], *, by_beginnings: bool) -> float:
     """The share of the reader's ``words`` (word, term in the document's language) the document
     contains, or (another language's document) sharing their first ``COGNATE_LENGTH`` letters."""
-    terms, beginnings = document.coverage or text_coverage(
-        document.title, document.summary, document.body, document.language
-    )
+    coverage = document.coverage or text_coverage(document.title, document.summary, document.body, document.language)
     found = 0
     for word, term in words:
-        if (term and term in terms) or (
-            by_beginnings and len(word) > COGNATE_LENGTH and word[:COGNATE_LENGTH] in beginnings
+        if coverage.has_term(term) or (
+            by_beginnings and len(word) > COGNATE_LENGTH and coverage.has_beginning(word[:COGNATE_LENGTH])
         ):
             found += 1
     return found / len(words)

@@ -21,7 +21,7 @@ from django.db import DatabaseError, OperationalError, connection, transaction
 
 from search.analysis import analyze, edit_distance_at_most
 from search.backends.base import FIELD_WEIGHTS, DatabaseBackend, extra_text, language_codes, languages_field
-from search.documents import PreparedQuery, SearchDocument, StoredDocument
+from search.documents import Coverage, PreparedQuery, SearchDocument, StoredDocument
 from search.health import SearchUnavailable
 from search.query import text_coverage
 
@@ -161,7 +161,7 @@ class SqliteBackend(DatabaseBackend):
             for document in documents:
                 next_id += 1
                 language = document.language
-                covered, beginnings = text_coverage(document.title, document.summary, document.body, language)
+                coverage = text_coverage(document.title, document.summary, document.body, language)
                 rows.append(
                     [
                         next_id,
@@ -174,8 +174,8 @@ class SqliteBackend(DatabaseBackend):
                         document.updated_at.isoformat() if document.updated_at else None,
                         document.title,
                         document.summary,
-                        " ".join(sorted(covered)),
-                        " ".join(sorted(beginnings)),
+                        coverage.terms,
+                        coverage.beginnings,
                         document.body,
                     ]
                 )
@@ -333,7 +333,7 @@ class SqliteBackend(DatabaseBackend):
                 url=row[5],
                 score=round(-float(row[6]), 6),
                 extra_terms=corrections,
-                coverage=(frozenset(row[8].split()), frozenset(row[9].split())) if row[8] else None,
+                coverage=Coverage(row[8], row[9]) if row[8] else None,
             )
             for row in rows
         ], total

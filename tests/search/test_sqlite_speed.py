@@ -1,0 +1,92 @@
+"""SQLite keeps what the untranslated-article promotion needs with the index (no hit re-analyzed per draft)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from search import service
+from search.documents import SearchDocument
+from search.query import text_coverage
+from search.service import index_documents, search_articles, temporary_index
+
+pytestmark = pytest.mark.django_db
+
+
+def _document(article_id: str, language: str, title: str, body: str) -> SearchDocument:
+    return SearchDocument(
+        article_id=article_id,
+        language=language,
+        title=title,
+        summary="",
+        body=body,
+        category_path=[],
+        audience="public",
+        tags=[],
+        url=f"/a/{article_id}/",
+        published_at=None,
+        updated_at=None,
+    )
+
+
+DOCUMENTS = [
+    _document("1", "fr", "Réinitialiser le mot de passe", "Ouvrez les paramètres du compte, puis sécurité."),
+    _document("2", "en", "Export notifications", "Notifications can be exported to CSV from the notification centre."),
+    _document("3", "en", "Password reset", "Open the account settings, then security, to reset a password."),
+    _document("3", "fr", "Mot de passe", "Ouvrez les paramètres."),
+]
+
+
+def test_hits_carry_the_coverage_computed_at_index_time() -> None:
+    with temporary_index("sqlite") as backend:
+        index_documents(DOCUMENTS, backend=backend)
+        hits, _total = backend.search(
+            service._prepare(backend, "notifications exported", "en", lambda language: []),
+            audiences=["public"],
+            limit=10,
+            offset=0,
+        )
+        assert [hit.article_id for hit in hits] == ["2"]
+        expected = text_coverage(DOCUMENTS[1].title, "", DOCUMENTS[1].body, "en")
+        assert hits[0].coverage == expected
+        assert hits[0].coverage.has_term("notif") and hits[0].coverage.has_beginning("expor")
+        assert not hits[0].coverage.has_term("notifications")  # terms are stems, not words
+
+
+def test_promotion_reads_the_stored_coverage_not_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    analyzed: list[str] = []
+    real = service.text_coverage
+
+    def counting(title: str, summary: str, body: str, language: str) -> object:
+        analyzed.append(title)
+        return real(title, summary, body, language)
+
+    with temporary_index("sqlite") as backend:
+        index_documents(DOCUMENTS, backend=backend)
+        monkeypatch.setattr(service, "text_coverage", counting)
+        results = search_articles(
+            "exporter mes notifications du compte",
+            language="fr",
+            audiences=["public"],
+            backend=backend,
+            promote_untranslated=True,
+            synonyms=lambda language: [],
+        )
+        assert results.hits[0].article_id == "2"  # the untranslated article covering more comes first
+        assert analyzed == []
+
+
+def test_a_namespace_made_before_the_coverage_columns_gains_them() -> None:
+    with temporary_index("sqlite") as backend:
+        with connection.cursor() as cursor:
+            for column in ("terms", "beginnings"):
+                cursor.execute(f"ALTER TABLE {backend.doc_table} DROP COLUMN {column}")
+        hits, _total = backend.search(
+            service._prepare(backend, "notifications exported", "en", lambda language: []),
+            audiences=["public"],
+            limit=10,
+            offset=0,
+        )
+        assert hits == []
+        index_documents(DOCUMENTS, backend=backend)
+        assert backend.count() == 4
