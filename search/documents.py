@@ -86,7 +86,7 @@ class Coverage:
 
     @classmethod
     def of(cls, terms: Iterable[str], beginnings: Iterable[str]) -> Coverage:
-        return cls(f" {' '.join(sorted(terms))} ", f" {' '.join(sorted(beginnings))} ")
+        return cls(f" {' '.join(terms)} ", f" {' '.join(beginnings)} ")  # any order: only searched
 
     def has_term(self, term: str) -> bool:
         return bool(term) and f" {term} " in self.terms
