@@ -201,6 +201,23 @@ def analyze(text: str, language: str) -> list[str]:
     return list(chain.from_iterable(found))
 
 
+def analyze_with_words(text: str, language: str) -> tuple[list[str], frozenset[str]]:
+    """:func:`analyze` and the distinct normalized words of ``text``, splitting it once (indexing needs both)."""
+    if not text:
+        return [], frozenset()
+    terms_memo, words_memo = _piece_terms_memo(language), _piece_words_memo(language)
+    pieces = _pieces(text)
+    distinct = set(pieces)
+    missing = distinct.difference(words_memo)
+    _make_room(language, len(missing))
+    for piece in missing:
+        _learn_piece(piece, language)
+    return (
+        list(chain.from_iterable(map(terms_memo.__getitem__, pieces))),
+        frozenset(chain.from_iterable(map(words_memo.__getitem__, distinct))),
+    )
+
+
 def vocabulary(text: str, language: str) -> tuple[frozenset[str], frozenset[str]]:
     """The distinct (indexed terms, normalized words) of ``text``: those of :func:`tokens`, fast."""
     terms_memo, words_memo = _piece_terms_memo(language), _piece_words_memo(language)

@@ -8,8 +8,9 @@ user text. A drafted question keeps its most informative terms, matched with OR 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from itertools import chain
 
-from search.analysis import tokens, vocabulary
+from search.analysis import analyze, analyze_with_words, tokens, vocabulary
 from search.documents import Coverage, PreparedQuery, QueryWord
 
 MAX_QUERY_CHARS = 2000
@@ -121,3 +122,17 @@ def text_coverage(title: str, summary: str, body: str, language: str) -> Coverag
     """
     terms, words = vocabulary(f"{title}\n{summary}\n{body}"[:COVERAGE_TEXT_CHARS], language)
     return Coverage.of(terms, {word[:COGNATE_LENGTH] for word in words})
+
+
+def analyze_for_index(
+    title: str, summary: str, body: str, language: str
+) -> tuple[list[str], list[str], list[str], Coverage]:
+    """The analyzed title, summary and body, and the document's :func:`text_coverage`, each text
+    split once: the same result as analyzing them and calling ``text_coverage``."""
+    if len(title) + len(summary) + len(body) + 2 > COVERAGE_TEXT_CHARS:  # coverage stops short of the end
+        fields = [analyze(text, language) for text in (title, summary, body)]
+        return fields[0], fields[1], fields[2], text_coverage(title, summary, body, language)
+    analyzed = [analyze_with_words(text, language) for text in (title, summary, body)]
+    terms = frozenset(chain.from_iterable(field for field, _words in analyzed))
+    beginnings = {word[:COGNATE_LENGTH] for _field, words in analyzed for word in words}
+    return analyzed[0][0], analyzed[1][0], analyzed[2][0], Coverage.of(terms, beginnings)

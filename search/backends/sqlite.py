@@ -23,7 +23,7 @@ from search.analysis import analyze, edit_distance_at_most
 from search.backends.base import FIELD_WEIGHTS, DatabaseBackend, extra_text, language_codes, languages_field
 from search.documents import Coverage, PreparedQuery, SearchDocument, StoredDocument
 from search.health import SearchUnavailable
-from search.query import text_coverage
+from search.query import analyze_for_index
 
 # bm25 weights for the columns (title, summary, body, extra), shared with the other engines.
 WEIGHTS = tuple(FIELD_WEIGHTS[column] for column in ("title", "summary", "body", "extra"))
@@ -161,7 +161,9 @@ class SqliteBackend(DatabaseBackend):
             for document in documents:
                 next_id += 1
                 language = document.language
-                coverage = text_coverage(document.title, document.summary, document.body, language)
+                title, summary, body, coverage = analyze_for_index(
+                    document.title, document.summary, document.body, language
+                )
                 rows.append(
                     [
                         next_id,
@@ -182,9 +184,9 @@ class SqliteBackend(DatabaseBackend):
                 terms.setdefault(language, []).append(
                     [
                         next_id,
-                        " ".join(analyze(document.title, language)),
-                        " ".join(analyze(document.summary, language)),
-                        " ".join(analyze(document.body, language)),
+                        " ".join(title),
+                        " ".join(summary),
+                        " ".join(body),
                         " ".join(analyze(extra_text(document), language)),
                     ]
                 )

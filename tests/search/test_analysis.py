@@ -10,7 +10,7 @@ from django.utils.html import escape
 
 from search import documents
 from search.analysis import analyze, tokens, vocabulary
-from search.query import cognate_beginnings, prepare_query
+from search.query import analyze_for_index, cognate_beginnings, prepare_query, text_coverage
 
 LONG_ARTICLES = Path(__file__).resolve().parents[1] / "data" / "deflection_long" / "articles.jsonl"
 LONG_QUERIES = LONG_ARTICLES.with_name("queries.jsonl")
@@ -96,3 +96,22 @@ def test_snippet_window_skips_to_the_first_match_and_stays_the_same() -> None:
             assert documents._window(text, language, wanted, "", ()) == _reference_window(
                 text, language, wanted, "", ()
             )
+
+
+def test_analyze_for_index_is_analyze_and_text_coverage() -> None:
+    lines = LONG_ARTICLES.read_text(encoding="utf-8").splitlines()[::30]
+    cases = [(json.loads(line)["title"], "", json.loads(line)["body"], json.loads(line)["lang"]) for line in lines]
+    cases += [("Titre", "Résumé d'été", "abonnement " * 3000 + "réinitialiser", "fr")]  # past the coverage cap
+    cases += [(text, text, text, language) for text in TRICKY for language in ("fr", "ja")]
+    for title, summary, body, language in cases:
+        expected = (
+            analyze(title, language),
+            analyze(summary, language),
+            analyze(body, language),
+            text_coverage(title, summary, body, language),
+        )
+        got = analyze_for_index(title, summary, body, language)
+        assert got[:3] == expected[:3]
+        coverage = got[3]
+        assert set(coverage.terms.split()) == set(expected[3].terms.split())
+        assert set(coverage.beginnings.split()) == set(expected[3].beginnings.split())

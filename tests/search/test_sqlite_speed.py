@@ -48,7 +48,8 @@ def test_hits_carry_the_coverage_computed_at_index_time() -> None:
         )
         assert [hit.article_id for hit in hits] == ["2"]
         expected = text_coverage(DOCUMENTS[1].title, "", DOCUMENTS[1].body, "en")
-        assert hits[0].coverage == expected
+        assert set(hits[0].coverage.terms.split()) == set(expected.terms.split())
+        assert set(hits[0].coverage.beginnings.split()) == set(expected.beginnings.split())
         assert hits[0].coverage.has_term("notif") and hits[0].coverage.has_beginning("expor")
         assert not hits[0].coverage.has_term("notifications")  # terms are stems, not words
 
