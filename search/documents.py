@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils.html import escape
 
 from search.analysis import tokens
+
+
+@dataclass(frozen=True)
+class Section:
+    """A passage of a body under a heading: it runs from ``start`` (in the body text) to the next one."""
+
+    start: int
+    anchor: str  # the heading's id on the article page (``cms.anchors``)
+    heading: str
+
+
+def sections_to_json(sections: tuple[Section, ...]) -> str:
+    """The compact form the engines store next to the body (``[[start, anchor, heading], ...]``)."""
+    return json.dumps([[section.start, section.anchor, section.heading] for section in sections], ensure_ascii=False)
+
+
+def sections_from_json(value: str | None) -> tuple[Section, ...]:
+    """``sections_to_json`` read back; an index written before sections existed has none."""
+    if not value:
+        return ()
+    return tuple(Section(int(start), str(anchor), str(heading)) for start, anchor, heading in json.loads(value))
 
 
 @dataclass(frozen=True)
@@ -25,6 +47,7 @@ class SearchDocument:
     url: str
     published_at: datetime | None
     updated_at: datetime | None
+    sections: tuple[Section, ...] = ()  # the body's passages under headings, in order
 
 
 @dataclass(frozen=True)
@@ -37,6 +60,8 @@ class SearchHit:
     score: float
     snippet: str  # HTML-escaped text with <mark> around matches
     is_fallback: bool
+    anchor: str = ""  # the heading id of the section that answers (``url + "#" + anchor``), if any
+    section: str = ""  # that section's heading
 
 
 @dataclass(frozen=True)
@@ -87,22 +112,70 @@ class StoredDocument:
     url: str
     score: float
     extra_terms: frozenset[str] = field(default_factory=frozenset)  # e.g. typo corrections that matched
+    sections: tuple[Section, ...] = ()
+
+
+@dataclass(frozen=True)
+class Snippet:
+    html: str  # HTML-escaped text with <mark> around matches
+    section: Section | None = None  # the passage that answers best, when the body has headings
 
 
 def make_snippet(document: StoredDocument, query: PreparedQuery, *, extra_terms: set[str] | None = None) -> str:
-    """An HTML-escaped window of the summary or body with ``<mark>`` around the query's terms.
+    """An HTML-escaped window of the summary or body with ``<mark>`` around the query's terms."""
+    return answer_snippet(document, query, extra_terms=extra_terms).html
 
-    Built here rather than by each engine so every backend shows the same snippets. The summary
-    wins when it matches; otherwise the body is scanned only up to the end of the first window.
+
+def answer_snippet(document: StoredDocument, query: PreparedQuery, *, extra_terms: set[str] | None = None) -> Snippet:
+    """The snippet of a hit and the section it comes from ("jump to the answer").
+
+    Built here rather than by each engine so every backend shows the same snippets. A body with
+    headings is cut into its sections and the one holding the most distinct query terms answers:
+    its window is the snippet unless the summary holds more. Otherwise the summary wins when it
+    matches, and the body is scanned only up to the end of the first window.
     """
     wanted = set(query.terms) | set(extra_terms or ()) | set(document.extra_terms)
+    if document.sections and document.body:
+        section, span, found = _best_section(document, wanted, query.prefix, query.cognates)
+        if section is not None:
+            summary = document.summary
+            summary_found = _distinct_matches(summary, document.language, wanted, query.prefix, query.cognates)
+            if found >= summary_found:
+                start, end = span  # the section's own text: its window starts at its heading at the earliest
+                html = _window(document.body[start:end], document.language, wanted, query.prefix, query.cognates)
+                return Snippet(html, section)
+            return Snippet(_window(summary, document.language, wanted, query.prefix, query.cognates), section)
     for text in (document.summary, document.body):
         if text:
             snippet = _window(text, document.language, wanted, query.prefix, query.cognates)
             if snippet:
-                return snippet
+                return Snippet(snippet)
     fallback = document.summary or document.body
-    return escape(_clip(fallback, 0)) if fallback else ""
+    return Snippet(escape(_clip(fallback, 0)) if fallback else "")
+
+
+def _distinct_matches(text: str, language: str, wanted: set[str], prefix: str, cognates: tuple[str, ...]) -> int:
+    return len({token.term for token in tokens(text, language) if _matches(token, wanted, prefix, cognates)})
+
+
+def _best_section(
+    document: StoredDocument, wanted: set[str], prefix: str, cognates: tuple[str, ...]
+) -> tuple[Section | None, tuple[int, int], int]:
+    """The section (under a heading) whose text holds the most distinct query terms; the first wins ties."""
+    sections = sorted(document.sections, key=lambda section: section.start)
+    found: list[set[str]] = [set() for _ in sections]
+    starts = [section.start for section in sections]
+    current = -1
+    for token in tokens(document.body, document.language):
+        while current + 1 < len(starts) and token.start >= starts[current + 1]:
+            current += 1
+        if current >= 0 and _matches(token, wanted, prefix, cognates):
+            found[current].add(token.term)
+    best = max(range(len(sections)), key=lambda number: (len(found[number]), -number), default=None)
+    if best is None or not found[best]:
+        return None, (0, 0), 0
+    end = starts[best + 1] if best + 1 < len(starts) else len(document.body)
+    return sections[best], (starts[best], end), len(found[best])
 
 
 def _window(text: str, language: str, wanted: set[str], prefix: str, cognates: tuple[str, ...]) -> str:

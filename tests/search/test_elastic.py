@@ -156,6 +156,7 @@ def start_cluster(tls: ssl.SSLContext | None = None) -> tuple[FakeCluster, Threa
         r"/af-[a-z0-9_-]+",
         lambda m, p, b: (200, {"acknowledged": True, "shards_acknowledged": True, "index": p[1:]}),
     )
+    fake.route("PUT", r"/af-[a-z0-9_-]+/_mapping", (200, {"acknowledged": True}))
     fake.route("PUT", "/_bulk", _bulk_ok)
     fake.route("POST", r"/[^/]+/_search", lambda m, p, b: _search_answer())
     fake.route("POST", r"/[^/]+/_termvectors", (200, {"found": True, "term_vectors": {}}))
@@ -235,6 +236,7 @@ def test_setup_creates_one_index_per_language_analyzed_like_the_python_analysis(
             "audience": {"type": "keyword"},
             "languages": {"type": "keyword"},
             "url": {"type": "keyword", "index": False},
+            "sections": {"type": "keyword", "index": False, "doc_values": False},  # for snippets, not searched
             "title": {**text, "fields": folded},
             "summary": {**text, "fields": folded},
             "body": {**text, "fields": folded},
@@ -262,10 +264,17 @@ def test_setup_creates_one_index_per_language_analyzed_like_the_python_analysis(
     assert japanese["af_text"]["filter"] == ["cjk_width", "lowercase", "cjk_bigram"]
 
 
-def test_setup_leaves_existing_aliases_alone(cluster: FakeCluster) -> None:
+def test_setup_leaves_existing_aliases_alone_but_for_the_sections_field(cluster: FakeCluster) -> None:
     cluster.route("HEAD", r"/_alias/af-main-.*", (200, {}))
     ElasticsearchBackend("main").setup()
-    assert cluster.calls("PUT", "/af-.*") == []
+    # No index is created; one made before passages existed learns the (unsearched) sections field.
+    puts = cluster.calls("PUT", "/af-.*")
+    assert [r.path for r in puts] == [f"/af-main-{code}/_mapping" for code in LANGUAGES]
+    assert {json.dumps(r.body, sort_keys=True) for r in puts} == {
+        json.dumps(
+            {"properties": {"sections": {"type": "keyword", "index": False, "doc_values": False}}}, sort_keys=True
+        )
+    }
 
 
 def test_setup_racing_another_worker_puts_the_alias_on_the_index_it_made(cluster: FakeCluster) -> None:
@@ -287,7 +296,8 @@ def test_setup_racing_another_worker_puts_the_alias_on_the_index_it_made(cluster
     )
     cluster.route("PUT", "/af-main-de-setup/_alias/af-main-de", (200, {"acknowledged": True}))
     ElasticsearchBackend("main").setup()
-    assert [r.path for r in cluster.calls("PUT")] == ["/af-main-de-setup", "/af-main-de-setup/_alias/af-main-de"]
+    created = [r.path for r in cluster.calls("PUT") if not r.path.endswith("/_mapping")]
+    assert created == ["/af-main-de-setup", "/af-main-de-setup/_alias/af-main-de"]
 
 
 INVALID_ALIAS = (
@@ -373,7 +383,7 @@ def test_short_query_body_is_term_centric_fuzzy_and_prefix_aware(cluster: FakeCl
         "from": 0,
         "size": 5,
         "track_total_hits": True,
-        "_source": ["article_id", "language", "title", "summary", "body", "url"],
+        "_source": ["article_id", "language", "title", "summary", "body", "url", "sections"],
     }
     assert analyze("l'abonnement", "fr") == ["abon"]
     # Untranslated articles: English documents of articles without a French one.
@@ -570,7 +580,8 @@ def test_a_write_before_setup_creates_the_index_and_alias_and_writes_again(clust
     assert backend.index([doc("5", "en", "Webhooks"), doc("5", "de", "Webhooks einrichten")]) == 2
     first, second = cluster.calls("PUT", "/_bulk")
     assert ("af-main-de", "5") in bulk_lines(first)
-    assert [r.path for r in cluster.calls("PUT", r"/af-.*")] == ["/af-main-de-setup"]  # with its alias
+    created = [r.path for r in cluster.calls("PUT", r"/af-.*") if not r.path.endswith("/_mapping")]
+    assert created == ["/af-main-de-setup"]  # with its alias
     assert cluster.calls("PUT", "/af-main-de-setup")[0].body["aliases"] == {"af-main-de": {}}
     assert second.body == [{"index": {"_index": "af-main-de", "_id": "5"}}, first.body[3]]  # only what failed
     assert second.params == {"require_alias": ["true"]}
