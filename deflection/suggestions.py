@@ -92,6 +92,7 @@ class Suggestion:
     is_fallback: bool
     rank: int  # 1-based position shown to the customer
     score: float
+    section: str = ""  # heading of the section that answers; ``url`` then ends with its ``#anchor``
 
 
 @dataclass(frozen=True)
@@ -278,10 +279,16 @@ def _suggestion(candidate: Candidate, rank: int) -> Suggestion:
         article_id=str(hit.article_id),
         title=hit.title,
         summary=hit.summary,
-        url=hit.url,
+        url=answer_url(hit.url, hit.anchor),
         snippet=hit.snippet,
         language=hit.language,
         is_fallback=hit.is_fallback,
         rank=rank,
         score=round(candidate.score, 6),
+        section=hit.section,
     )
+
+
+def answer_url(url: str, anchor: str) -> str:
+    """The article's address, jumping to the section that answers when search found one ("#anchor")."""
+    return f"{url.partition('#')[0]}#{anchor}" if url and anchor else url
