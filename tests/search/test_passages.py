@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -16,8 +17,10 @@ from cms.anchors import add_heading_anchors, anchor_ids
 from cms.blocks import stream_to_sections
 from cms.models import ArticlePage
 from search.backends import SearchBackend
+from search.documents import Section
 from search.service import documents_for_article, index_documents, search_articles
 from tests.search.conftest import Tree, add_page
+from tests.search.factories import doc
 
 SECTIONS = {
     "Change your email address": "Open your profile, type the new address and confirm it from the message we send. "
@@ -168,3 +171,28 @@ def test_the_suggestion_api_links_to_the_answering_section(tree: Tree, guide: Ar
     opened = client.get(first["open_url"])
     assert opened.status_code == 302
     assert opened["Location"] == first["url"]
+
+
+def test_an_index_written_before_sections_existed_gains_them_on_its_next_write(db: None) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("the old SQLite table is made by hand here")
+    from search.backends.sqlite import SqliteBackend
+
+    backend = SqliteBackend(f"t{uuid.uuid4().hex[:10]}")
+    with connection.cursor() as cursor:  # the table as the previous release created it
+        cursor.execute(
+            f"CREATE TABLE {backend.doc_table} (id INTEGER PRIMARY KEY, article_id TEXT NOT NULL, "
+            "language TEXT NOT NULL, title TEXT NOT NULL, summary TEXT NOT NULL, body TEXT NOT NULL, "
+            "url TEXT NOT NULL, audience TEXT NOT NULL, languages TEXT NOT NULL, published_at TEXT, "
+            "updated_at TEXT, UNIQUE (article_id, language))"
+        )
+    try:
+        document = replace(
+            doc("9", "en", "Guide", body="Intro. Lost phone Use a recovery code."),
+            sections=(Section(7, "lost-phone", "Lost phone"),),
+        )
+        index_documents([document], backend=backend)
+        (hit,) = search_articles("recovery code", language="en", audiences=["public"], backend=backend).hits
+        assert hit.anchor == "lost-phone"
+    finally:
+        backend.drop()
