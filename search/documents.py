@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.utils.html import escape
 
-from search.analysis import tokens
+from search.analysis import analyze, tokens
 
 
 @dataclass(frozen=True)
@@ -18,18 +18,39 @@ class Section:
     start: int
     anchor: str  # the heading's id on the article page (``cms.anchors``)
     heading: str
+    terms: frozenset[str] = frozenset()  # its analyzed terms, filled at index time (``sections_to_json``)
 
 
-def sections_to_json(sections: tuple[Section, ...]) -> str:
-    """The compact form the engines store next to the body (``[[start, anchor, heading], ...]``)."""
-    return json.dumps([[section.start, section.anchor, section.heading] for section in sections], ensure_ascii=False)
+def sections_to_json(document: SearchDocument) -> str:
+    """The compact form the engines store next to the body: ``[[start, anchor, heading, terms], ...]``.
+
+    Each section's distinct terms are analyzed here, once, so that picking the section that
+    answers a query reads sets instead of re-analyzing a long body per hit and keystroke.
+    """
+    ordered = sorted(document.sections, key=lambda section: section.start)
+    ends = [section.start for section in ordered[1:]] + [len(document.body)]
+    return json.dumps(
+        [
+            [
+                section.start,
+                section.anchor,
+                section.heading,
+                " ".join(sorted(set(analyze(document.body[section.start : end], document.language)))),
+            ]
+            for section, end in zip(ordered, ends, strict=True)
+        ],
+        ensure_ascii=False,
+    )
 
 
 def sections_from_json(value: str | None) -> tuple[Section, ...]:
     """``sections_to_json`` read back; an index written before sections existed has none."""
     if not value:
         return ()
-    return tuple(Section(int(start), str(anchor), str(heading)) for start, anchor, heading in json.loads(value))
+    return tuple(
+        Section(int(start), str(anchor), str(heading), frozenset(str(terms).split()))
+        for start, anchor, heading, terms in json.loads(value)
+    )
 
 
 @dataclass(frozen=True)
@@ -161,21 +182,24 @@ def _distinct_matches(text: str, language: str, wanted: set[str], prefix: str, c
 def _best_section(
     document: StoredDocument, wanted: set[str], prefix: str, cognates: tuple[str, ...]
 ) -> tuple[Section | None, tuple[int, int], int]:
-    """The section (under a heading) whose text holds the most distinct query terms; the first wins ties."""
+    """The section (under a heading) holding the most distinct query terms; the first wins ties.
+
+    Reads each section's terms stored at index time (a prefix or a cognate beginning matches a
+    term that starts with it), not the body: a long article costs no analysis here.
+    """
     sections = sorted(document.sections, key=lambda section: section.start)
-    found: list[set[str]] = [set() for _ in sections]
-    starts = [section.start for section in sections]
-    current = -1
-    for token in tokens(document.body, document.language):
-        while current + 1 < len(starts) and token.start >= starts[current + 1]:
-            current += 1
-        if current >= 0 and _matches(token, wanted, prefix, cognates):
-            found[current].add(token.term)
-    best = max(range(len(sections)), key=lambda number: (len(found[number]), -number), default=None)
+    beginnings = tuple(cognates) + ((prefix,) if prefix and len(prefix) >= 3 else ())
+    found = [
+        len(section.terms & wanted) + sum(1 for term in section.terms - wanted if term.startswith(beginnings))
+        if beginnings
+        else len(section.terms & wanted)
+        for section in sections
+    ]
+    best = max(range(len(sections)), key=lambda number: (found[number], -number), default=None)
     if best is None or not found[best]:
         return None, (0, 0), 0
-    end = starts[best + 1] if best + 1 < len(starts) else len(document.body)
-    return sections[best], (starts[best], end), len(found[best])
+    end = sections[best + 1].start if best + 1 < len(sections) else len(document.body)
+    return sections[best], (sections[best].start, end), found[best]
 
 
 def _window(text: str, language: str, wanted: set[str], prefix: str, cognates: tuple[str, ...]) -> str:

@@ -288,7 +288,7 @@ def document_source(document: SearchDocument, languages: str) -> dict[str, Any]:
         "extra": extra_text(document),
         "published_at": document.published_at.isoformat() if document.published_at else None,
         "updated_at": document.updated_at.isoformat() if document.updated_at else None,
-    } | ({"sections": sections_to_json(document.sections)} if document.sections else {})
+    } | ({"sections": sections_to_json(document)} if document.sections else {})
 
 
 def query_body(

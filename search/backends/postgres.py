@@ -207,7 +207,7 @@ class PostgresBackend(DatabaseBackend):
                 document.published_at,
                 document.updated_at,
                 length,
-                sections_to_json(document.sections) if document.sections else "",
+                sections_to_json(document) if document.sections else "",
             )
             for column, value in zip(columns, values, strict=True):
                 column.append(value)

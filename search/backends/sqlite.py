@@ -166,7 +166,7 @@ class SqliteBackend(DatabaseBackend):
                         languages,
                         document.published_at.isoformat() if document.published_at else None,
                         document.updated_at.isoformat() if document.updated_at else None,
-                        sections_to_json(document.sections) if document.sections else "",
+                        sections_to_json(document) if document.sections else "",
                     ],
                 )
                 language = document.language
