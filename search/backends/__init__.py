@@ -13,6 +13,8 @@ from search.backends.base import SearchBackend
 
 
 def backend_class() -> type[SearchBackend]:
+    # Each engine's module is imported when chosen: the Elasticsearch client is slow to import and
+    # the SQLite and PostgreSQL engines need none of it (no cycle is involved).
     if settings.ELASTICSEARCH_URL or settings.ELASTICSEARCH_CLOUD_ID:
         from search.backends.elastic import ElasticsearchBackend
 

@@ -22,7 +22,7 @@ from django.db import DatabaseError, ProgrammingError, connection, transaction
 from search.analysis import analyze, normalize_words
 from search.backends.base import DatabaseBackend, extra_text, languages_field
 from search.documents import PreparedQuery, SearchDocument, StoredDocument
-from search.health import SearchUnavailable
+from search.errors import SearchUnavailable
 
 CONFIGS = {
     "en": "english",
