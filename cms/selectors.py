@@ -31,6 +31,15 @@ def visible_categories(parent: object, user: object | None) -> list[CategoryPage
     return [category for category in categories if any(path.startswith(category.path) for path in paths)]
 
 
+def categories_open_to(user: object) -> list[CategoryPage]:
+    """Categories under which ``user`` may add articles in Wagtail (its page permissions), in tree order."""
+    return [
+        page
+        for page in CategoryPage.objects.all().order_by("path")
+        if page.permissions_for_user(user).can_add_subpage()
+    ]
+
+
 def article_for_reader(user: object | None, article_id: int) -> ArticlePage | None:
     return visible_articles(user).filter(pk=article_id).first()
 

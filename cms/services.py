@@ -11,8 +11,9 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
+from django.utils.text import slugify
 
-from cms.models import COMMENT_MAX_LENGTH, ArticleFeedback, ArticlePage, ArticleViewCount
+from cms.models import COMMENT_MAX_LENGTH, ArticleFeedback, ArticlePage, ArticleViewCount, CategoryPage
 from cms.selectors import VISITOR_SESSION_KEY, visitor_key_for
 from cms.view_counts import counter_add, counter_take, parse_key, pending_counts
 
@@ -26,6 +27,26 @@ class FeedbackError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+def article_draft_create(
+    *, category: CategoryPage, author: object, language: str, title: str, summary: str, body: list[dict]
+) -> ArticlePage:
+    """A new, unpublished article under ``category`` written in ``language``, with its first revision.
+
+    The caller checked that ``author`` may add pages under ``category`` (``selectors.categories_open_to``).
+    ``body`` is the StreamField's raw value (a list of blocks).
+    """
+    slug = f"{slugify(title)[:40] or 'draft'}-{uuid.uuid4().hex[:6]}"
+    with transaction.atomic():
+        page = ArticlePage(title=title, slug=slug, live=False, summary=summary)
+        setattr(page, f"title_{language}", title)
+        setattr(page, f"summary_{language}", summary)
+        setattr(page, f"body_{language}", body)
+        page.body = body
+        category.add_child(instance=page)
+        page.save_revision(user=author, log_action=True)
+    return page
 
 
 def visitor_key_ensure(request: HttpRequest) -> str:
