@@ -6,13 +6,14 @@ A GET counts in the cache and writes nothing to the database; the periodic flush
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -109,3 +110,23 @@ def test_the_flush_adds_to_rows_of_earlier_days_and_leaves_older_counts(tree):
 def test_the_flush_runs_every_minute():
     schedule = [entry for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] == "cms.flush_article_views"]
     assert schedule == [{"task": "cms.flush_article_views", "schedule": 60.0}]
+
+
+@pytest.mark.services
+def test_counts_and_flush_on_redis(tree, redis_url):
+    """Production keeps the counters in Redis: increments are atomic there, and the flush is the same."""
+    redis_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": uuid.uuid4().hex,  # this test's own counters, without emptying a shared database
+        }
+    }
+    with override_settings(CACHES=redis_cache):
+        client = Client(HTTP_USER_AGENT=BROWSER)
+        for _ in range(3):
+            client.get(tree.bilingual.url)
+        assert counts() == {}
+        assert article_views_flush() == 3
+        assert article_views_flush() == 0
+    assert counts() == {(tree.bilingual.pk, "en", timezone.localdate()): 3}
