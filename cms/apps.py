@@ -12,8 +12,10 @@ def _groups_after_migrate(sender: AppConfig, **kwargs: Any) -> None:
     # Models cannot be imported while apps.py itself is loaded (the registry is not ready yet).
     from cms.demo import ensure_editorial_groups
     from cms.models import HelpCenterPage
+    from cms.services import site_follow_site_url
 
     ensure_editorial_groups(HelpCenterPage.objects.values_list("pk", flat=True).first())
+    site_follow_site_url()
 
 
 class CmsConfig(AppConfig):

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from accounts.entitlements import Entitlement, entitlement_for
 from accounts.models import Organization, support_profile_for
 from accounts.selectors import notification_email_for
+from portal.links import absolute_url
 from tickets import conf
 from tickets.attachments import AttachmentRejected, CheckedFile, check_uploads
 from tickets.lifecycle import REOPENED_BY_CUSTOMER_REPLY, Actor, TicketTransitionError, check_transition
@@ -615,14 +616,8 @@ def suggested_articles(ticket: Ticket, limit: int = 3) -> list[dict[str, str]]:
     for item in (session.last_suggestions or [])[:limit]:
         title, url = str(item.get("title") or ""), str(item.get("url") or "")
         if title and url:
-            articles.append({"title": title, "url": _absolute(url)})
+            articles.append({"title": title, "url": absolute_url(url)})
     return articles
-
-
-def _absolute(path: str) -> str:
-    if path.startswith(("http://", "https://")):
-        return path
-    return settings.SITE_URL.rstrip("/") + "/" + path.lstrip("/")
 
 
 def acknowledgement_send(*, ticket_id: int) -> bool:
@@ -651,7 +646,7 @@ def agents_notify_new(*, ticket_id: int) -> int:
     for agent in queue_agents(ticket):
         language = support_profile_for(agent).language or settings.LANGUAGE_CODE
         with translation.override(language):
-            context = {"ticket": ticket, "ticket_url": _absolute(f"/agent/tickets/{ticket.number}"), "agent": agent}
+            context = {"ticket": ticket, "ticket_url": absolute_url(f"/agent/tickets/{ticket.number}"), "agent": agent}
             subject = _("[#%(number)s] New request in %(queue)s: %(subject)s") % {
                 "number": ticket.number,
                 "queue": ticket.queue.name,

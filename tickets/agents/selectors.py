@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.entitlements import Entitlement, entitlement_for
 from accounts.selectors import is_gov_cleared, support_profile_for
 from deflection.selectors import session_articles
+from portal.links import absolute_url
 from tickets import conf
 from tickets.agents.models import Macro
 from tickets.agents.placeholders import fill
@@ -359,7 +360,7 @@ def placeholder_values(ticket: Ticket, agent: AbstractBaseUser) -> dict[str, str
         "organization.name": ticket.organization.name if ticket.organization_id else "",
         "ticket.number": str(ticket.number),
         "ticket.subject": ticket.subject,
-        "ticket.url": settings.SITE_URL.rstrip("/") + ticket.get_absolute_url(),
+        "ticket.url": absolute_url(ticket.get_absolute_url()),
         **dict(zip(("agent.first_name", "agent.name"), signature_names(agent), strict=True)),
     }
 

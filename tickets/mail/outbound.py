@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import support_profile_for
 from accounts.selectors import notification_email_for, wants_email_notifications
+from portal.links import absolute_url
 from tickets.mail import conf
 from tickets.mail.addresses import reply_address
 from tickets.mail.models import InboundMessage, OutboundMessage, Rating
@@ -178,12 +179,6 @@ def acknowledgement_send(*, ticket_id: int) -> bool:
 
 
 # --- Building -------------------------------------------------------------------------------------
-
-
-def absolute_url(path: str) -> str:
-    if path.startswith(("http://", "https://")):
-        return path
-    return settings.SITE_URL.rstrip("/") + "/" + path.lstrip("/")
 
 
 def csat_token(ticket: Ticket, rating: str) -> str:
