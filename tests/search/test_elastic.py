@@ -14,7 +14,7 @@ import re
 import ssl
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -25,6 +25,7 @@ from django.core.management import CommandError, call_command
 from search.analysis import analyze, stop_word_spellings
 from search.backends import elastic
 from search.backends.elastic import ElasticsearchBackend, index_body
+from search.documents import Section
 from search.health import SearchUnavailable, check_engine
 from search.models import Synonym
 from search.query import prepare_query
@@ -861,3 +862,33 @@ def test_index_body_covers_every_configured_language(settings: Any) -> None:
     for code, _name in settings.LANGUAGES:
         analysis = index_body(code)["settings"]["analysis"]
         assert analysis["analyzer"]["af_text"]["filter"][-1] in {"af_stem_folded", "cjk_bigram"}
+
+
+def test_sections_travel_with_the_document_and_give_the_hit_its_anchor(cluster: FakeCluster, db: None) -> None:
+    body = "Intro text. Lost phone Sign in with a recovery code. Close account Export first."
+    document = replace(
+        doc("8", "en", "Account guide", body=body),
+        sections=(Section(12, "lost-phone", "Lost phone"), Section(52, "close-account", "Close account")),
+    )
+    ElasticsearchBackend("main").index([document])
+    (bulk,) = cluster.calls("PUT", "/_bulk")
+    stored = bulk.body[1]["sections"]
+    # Each section's analyzed terms go with it: choosing the answering one reads them, not the body.
+    assert json.loads(stored) == [
+        [
+            12,
+            "lost-phone",
+            "Lost phone",
+            " ".join(sorted(set(analyze("Lost phone Sign in with a recovery code. ", "en")))),
+        ],
+        [52, "close-account", "Close account", " ".join(sorted(set(analyze(body[52:], "en"))))],
+    ]
+    source = {
+        key: bulk.body[1][key] for key in ("article_id", "language", "title", "summary", "body", "url", "sections")
+    }
+    cluster.route(
+        "POST", "/af-main-en/_search", lambda m, p, b: _search_answer({"_id": "8", "_score": 2.0, "_source": source})
+    )
+    (hit,) = search_articles("recovery code", language="en", audiences=["public"]).hits
+    assert (hit.anchor, hit.section) == ("lost-phone", "Lost phone")
+    assert hit.snippet.startswith("Lost phone Sign in with a <mark>recovery</mark> <mark>code</mark>")
