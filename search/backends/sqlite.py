@@ -21,8 +21,15 @@ from django.db import DatabaseError, OperationalError, connection, transaction
 
 from search.analysis import analyze, edit_distance_at_most
 from search.backends.base import FIELD_WEIGHTS, DatabaseBackend, extra_text, language_codes, languages_field
-from search.documents import Coverage, PreparedQuery, SearchDocument, StoredDocument
-from search.health import SearchUnavailable
+from search.documents import (
+    Coverage,
+    PreparedQuery,
+    SearchDocument,
+    StoredDocument,
+    sections_from_json,
+    sections_to_json,
+)
+from search.errors import SearchUnavailable
 from search.query import analyze_for_index
 
 # bm25 weights for the columns (title, summary, body, extra), shared with the other engines.
@@ -74,11 +81,14 @@ class SqliteBackend(DatabaseBackend):
             "id INTEGER PRIMARY KEY, article_id TEXT NOT NULL, language TEXT NOT NULL, audience TEXT NOT NULL, "
             "languages TEXT NOT NULL, url TEXT NOT NULL, published_at TEXT, updated_at TEXT, title TEXT NOT NULL, "
             "summary TEXT NOT NULL, terms TEXT NOT NULL DEFAULT '', beginnings TEXT NOT NULL DEFAULT '', "
-            "body TEXT NOT NULL, UNIQUE (article_id, language))"
+            "sections TEXT NOT NULL DEFAULT '', body TEXT NOT NULL, UNIQUE (article_id, language))"
         )
+        # Indexes written before these columns existed gain them (empty until reindexed: no section
+        # links, and the promotion analyzes the hit's text).
         cursor.execute(f"PRAGMA table_info({self.doc_table})")
-        if "terms" not in {row[1] for row in cursor.fetchall()}:  # made before the promotion's columns
-            for column in ("terms", "beginnings"):
+        present = {row[1] for row in cursor.fetchall()}
+        for column in ("terms", "beginnings", "sections"):
+            if column not in present:
                 cursor.execute(f"ALTER TABLE {self.doc_table} ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
         for language in language_codes():
             fts = self.fts_table(language)
@@ -178,6 +188,7 @@ class SqliteBackend(DatabaseBackend):
                         document.summary,
                         coverage.terms,
                         coverage.beginnings,
+                        sections_to_json(document) if document.sections else "",
                         document.body,
                     ]
                 )
@@ -193,8 +204,8 @@ class SqliteBackend(DatabaseBackend):
         if rows:
             cursor.executemany(
                 f"INSERT INTO {self.doc_table} (id, article_id, language, audience, languages, url, published_at, "
-                "updated_at, title, summary, terms, beginnings, body) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                "updated_at, title, summary, terms, beginnings, sections, body) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 rows,
             )
         for language, values in terms.items():
@@ -312,7 +323,7 @@ class SqliteBackend(DatabaseBackend):
             # cannot sit next to a window function, hence the inner subquery.
             cursor.execute(
                 "SELECT d.article_id, d.language, d.title, d.summary, d.body, d.url, page.rank, page.total, "
-                "d.terms, d.beginnings FROM (SELECT id, rank, count(*) OVER () AS total FROM ("
+                "d.terms, d.beginnings, d.sections FROM (SELECT id, rank, count(*) OVER () AS total FROM ("
                 f"SELECT d.id, bm25({fts}, {weights}) AS rank {joined}) ORDER BY rank, id LIMIT %s OFFSET %s) "
                 f"AS page JOIN {self.doc_table} AS d ON d.id = page.id ORDER BY page.rank, page.id",
                 [*params, max(limit, 1), offset],
@@ -336,6 +347,7 @@ class SqliteBackend(DatabaseBackend):
                 score=round(-float(row[6]), 6),
                 extra_terms=corrections,
                 coverage=Coverage(row[8], row[9]) if row[8] else None,
+                sections=sections_from_json(row[10]),
             )
             for row in rows
         ], total
