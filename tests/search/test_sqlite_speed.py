@@ -10,7 +10,10 @@ from search.documents import SearchDocument
 from search.query import text_coverage
 from search.service import index_documents, search_articles, temporary_index
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite engine keeps its index in a SQLite database"),
+]
 
 
 def _document(article_id: str, language: str, title: str, body: str) -> SearchDocument:
