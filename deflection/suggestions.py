@@ -168,8 +168,12 @@ SIGNALS: dict[str, Callable[[str, list[Candidate]], list[Candidate]]] = {
     "title_terms": _title_terms,
 }
 
+# Fused before re-ranking (``search.service.fuse_by_meaning``): the articles nearest the draft in
+# meaning over the whole collection, by reciprocal-rank fusion with search's order.
+FUSIONS: frozenset[str] = frozenset({"semantic"})
+
 # Signals measured and kept (figures in the module docstring).
-KEPT_SIGNALS: frozenset[str] = frozenset({"title"})
+KEPT_SIGNALS: frozenset[str] = frozenset({"title", "semantic"})
 
 # Re-ranking needs more candidates than are shown; without signals we ask for exactly ``limit``.
 CANDIDATE_POOL = 10
@@ -195,11 +199,11 @@ def rank_for_draft(
     the editors' ones, so it needs no database table).
     """
     from search.health import SearchUnavailable
-    from search.service import search_articles
+    from search.service import fuse_by_meaning, search_articles
 
     limit = conf.default_limit() if limit is None else limit
     active = list(KEPT_SIGNALS if signals is None else signals)
-    unknown = set(active) - set(SIGNALS)
+    unknown = set(active) - set(SIGNALS) - FUSIONS
     if unknown:
         raise ValueError(f"Unknown ranking signals: {', '.join(sorted(unknown))}")
     query, truncated = draft_query(subject, description)
@@ -225,9 +229,13 @@ def rank_for_draft(
     except SearchUnavailable:
         return Ranking(items=[], degraded=True, truncated=truncated, query=query, draft_language=other)
 
-    candidates = _initial_candidates(_interleave([results.hits for results in found])[:pool])
+    hits = _interleave([results.hits for results in found])[:pool]
+    if "semantic" in active:
+        languages = [language, other] if other else [language]
+        hits = fuse_by_meaning(query, hits, languages=languages, audiences=audiences, backend=backend)[:pool]
+    candidates = _initial_candidates(hits)
     if active:
-        for name in active:
+        for name in (name for name in active if name in SIGNALS):
             candidates = SIGNALS[name](query, candidates)
         candidates = sorted(candidates, key=lambda candidate: candidate.score, reverse=True)
     items = [_suggestion(candidate, rank) for rank, candidate in enumerate(candidates[:limit], start=1)]
