@@ -16,7 +16,9 @@ pytestmark = [
 ]
 
 
-def document(article_id: str, title: str, body: str, *, language: str = "en", audience: str = "public") -> SearchDocument:
+def document(
+    article_id: str, title: str, body: str, *, language: str = "en", audience: str = "public"
+) -> SearchDocument:
     return SearchDocument(
         article_id=article_id,
         language=language,
