@@ -32,6 +32,7 @@ from importlib import metadata
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
+from threadpoolctl import ThreadpoolController
 
 from search.documents import SearchDocument
 
@@ -81,6 +82,8 @@ def status() -> dict[str, str]:
 
 _model_lock = threading.Lock()
 _model: object | None = None
+# One BLAS thread for our products too: OpenBLAS's own threads spin against the web workers'.
+_blas = ThreadpoolController()
 
 
 def embed(texts: Sequence[str]) -> np.ndarray:
@@ -122,7 +125,17 @@ def _id_column() -> str:
     return "BIGSERIAL PRIMARY KEY" if connection.vendor == "postgresql" else "INTEGER PRIMARY KEY AUTOINCREMENT"
 
 
+_ensured: set[str] = set()  # namespaces whose tables this process has made sure of
+
+
 def _ensure(cursor: object, namespace: str) -> None:
+    if namespace not in _ensured:
+        create_tables(cursor, namespace)
+        _ensured.add(namespace)
+
+
+def create_tables(cursor: object, namespace: str) -> None:
+    """The namespace's vector table and the shared content-hash cache, if missing."""
     table = _table(namespace)
     cursor.execute(
         f"CREATE TABLE IF NOT EXISTS {table} (id {_id_column()}, article_id TEXT NOT NULL, "
@@ -131,6 +144,8 @@ def _ensure(cursor: object, namespace: str) -> None:
         f"vector {_blob_type()} NOT NULL)"
     )
     cursor.execute(f"CREATE INDEX IF NOT EXISTS {table}_article ON {table} (article_id)")
+    # Covers the per-search freshness check (``_matrix``) without reading the rows' vectors.
+    cursor.execute(f"CREATE INDEX IF NOT EXISTS {table}_model ON {table} (model, id)")
     cursor.execute(
         f"CREATE TABLE IF NOT EXISTS {CACHE_TABLE} (content_hash TEXT PRIMARY KEY, vector {_blob_type()} NOT NULL)"
     )
@@ -215,6 +230,7 @@ def vectors_drop(namespace: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {_table(namespace)}")
     _matrices.pop(namespace, None)
+    _ensured.discard(namespace)
 
 
 def vectors_rebuild(namespace: str, documents: Iterable[SearchDocument]) -> Iterator[SearchDocument]:
@@ -277,22 +293,34 @@ class VectorHit:
 
 @dataclass(frozen=True)
 class _Matrix:
+    """A namespace's vectors with their rows' article, language and audience as integer codes,
+    so filtering a search is a few integer comparisons, not string matching per row."""
+
     stamp: tuple[int, int]
-    article_ids: np.ndarray
-    languages: np.ndarray
-    audiences: np.ndarray
-    rows: list[tuple[str, str, str]]  # title, summary, url
+    articles: list[str]  # distinct article ids; ``article`` indexes them
+    article: np.ndarray
+    language_codes: dict[str, int]
+    language: np.ndarray
+    audience_codes: dict[str, int]
+    audience: np.ndarray
+    rows: list[tuple[str, str, str, str]]  # language, title, summary, url
     vectors: np.ndarray
 
 
 _matrices: dict[str, _Matrix] = {}
 
 
+def _codes(values: list[str]) -> tuple[dict[str, int], np.ndarray]:
+    codes: dict[str, int] = {}
+    return codes, np.array([codes.setdefault(value, len(codes)) for value in values], dtype=np.int32)
+
+
 def _matrix(cursor: object, namespace: str) -> _Matrix:
     """The namespace's vectors of the current model, reloaded only when the table changed.
 
-    Rows are replaced (deleted and inserted, never updated in place except by a re-embedding), so
-    the count and the largest id change with every write, in any process: one cheap query per search.
+    Rows are deleted and inserted, or re-embedded into the current model, so the count of the
+    model's rows and their largest id change with every write, in any process: one indexed query
+    per search tells whether this process's copy is still right.
     """
     table = _table(namespace)
     model = model_id()
@@ -312,16 +340,39 @@ def _matrix(cursor: object, namespace: str) -> _Matrix:
         if fetched
         else np.zeros((0, DIMENSIONS), dtype=np.float32)
     )
+    article_codes, article = _codes([row[0] for row in fetched])
+    language_codes, language = _codes([row[1] for row in fetched])
+    audience_codes, audience = _codes([str(row[2]) for row in fetched])
     matrix = _Matrix(
         stamp=stamp,
-        article_ids=np.array([row[0] for row in fetched], dtype=object),
-        languages=np.array([row[1] for row in fetched], dtype=object),
-        audiences=np.array([row[2] for row in fetched], dtype=object),
-        rows=[(row[3], row[4], row[5]) for row in fetched],
+        articles=list(article_codes),
+        article=article,
+        language_codes=language_codes,
+        language=language,
+        audience_codes=audience_codes,
+        audience=audience,
+        rows=[(row[1], row[3], row[4], row[5]) for row in fetched],
         vectors=vectors,
     )
     _matrices[namespace] = matrix
     return matrix
+
+
+def _eligible(matrix: _Matrix, languages: Sequence[str], audiences: Iterable[str]) -> np.ndarray:
+    """Rows a reader may see: in one of ``languages``, or in the default language for an article
+    with no document in the first (the page's) language."""
+    allowed = np.isin(
+        matrix.audience, [matrix.audience_codes[a] for a in {str(a) for a in audiences} if a in matrix.audience_codes]
+    )
+    wanted = np.isin(
+        matrix.language, [matrix.language_codes[code] for code in languages if code in matrix.language_codes]
+    )
+    page = matrix.language_codes.get(languages[0], -1)
+    translated = np.zeros(len(matrix.articles), dtype=bool)
+    translated[matrix.article[allowed & (matrix.language == page)]] = True
+    default = matrix.language_codes.get(settings.LANGUAGE_CODE, -1)
+    untranslated = (matrix.language == default) & ~translated[matrix.article]
+    return np.flatnonzero(allowed & (wanted | untranslated))
 
 
 def vector_ranking(
@@ -338,28 +389,22 @@ def vector_ranking(
     with connection.cursor() as cursor:
         _ensure(cursor, namespace)
         matrix = _matrix(cursor, namespace)
-    if not len(matrix.rows):
-        return []
-    allowed = np.isin(matrix.audiences, list({str(audience) for audience in audiences}))
-    in_languages = np.isin(matrix.languages, list(languages))
-    translated = set(matrix.article_ids[allowed & (matrix.languages == languages[0])])
-    untranslated = (matrix.languages == settings.LANGUAGE_CODE) & ~np.isin(matrix.article_ids, list(translated))
-    eligible = np.flatnonzero(allowed & (in_languages | untranslated))
+    eligible = _eligible(matrix, languages, audiences) if matrix.rows else np.zeros(0, dtype=np.int64)
     if not len(eligible):
         return []
-    similarities = matrix.vectors[eligible] @ embed([text])[0]
+    query = embed([text])[0]
+    with _blas.limit(limits=1, user_api="blas"):
+        similarities = matrix.vectors[eligible] @ query
     hits: list[VectorHit] = []
-    seen: set[str] = set()
+    seen: set[int] = set()
     for position in np.argsort(-similarities, kind="stable"):
         row = int(eligible[position])
-        article_id = str(matrix.article_ids[row])
-        if article_id in seen:
+        article = int(matrix.article[row])
+        if article in seen:
             continue
-        seen.add(article_id)
-        title, summary, url = matrix.rows[row]
-        hits.append(
-            VectorHit(article_id, str(matrix.languages[row]), title, summary, url, float(similarities[position]))
-        )
+        seen.add(article)
+        language, title, summary, url = matrix.rows[row]
+        hits.append(VectorHit(matrix.articles[article], language, title, summary, url, float(similarities[position])))
         if len(hits) >= limit:
             break
     return hits
