@@ -1,10 +1,10 @@
 """Is the configured search engine answering? Used by ``/healthz``."""
 
 from search import embeddings
+from search.backends import get_backend
+from search.errors import SearchUnavailable
 
-
-class SearchUnavailable(Exception):
-    """The search engine did not answer; callers degrade instead of failing."""
+__all__ = ["SearchUnavailable", "check_engine", "engine_health"]
 
 
 def check_engine() -> str:
@@ -16,8 +16,6 @@ def engine_health() -> dict[str, str]:
     """The engine's name and state (Elasticsearch: cluster status, aliases), else ``SearchUnavailable``;
     and a warning when the semantic signal is wanted but cannot run (search then ranks by words only).
     """
-    from search.backends import get_backend
-
     try:
         return {**get_backend().health(), **embeddings.status()}
     except SearchUnavailable:
