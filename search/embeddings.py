@@ -31,7 +31,7 @@ from importlib import metadata
 
 import numpy as np
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from threadpoolctl import ThreadpoolController
 
 from search.documents import SearchDocument
@@ -236,15 +236,28 @@ def vectors_rebuild(namespace: str, documents: Iterable[SearchDocument]) -> Iter
     articles not seen by the end lose theirs. Grouped by article, as the backends expect."""
     seen: set[str] = set()
     pending: list[SearchDocument] = []
+    failed = False
+
+    def store() -> None:
+        # The signal is optional: a failure leaves the lexical rebuild to finish, and these vectors as they were.
+        nonlocal failed
+        if failed:
+            return
+        try:
+            vectors_store(namespace, pending)
+        except (DatabaseError, RuntimeError, ValueError):
+            logger.exception("search rebuild: storing vectors failed; the semantic signal keeps the old ones")
+            failed = True
+
     for document in documents:
         if pending and len(pending) >= BATCH * 4 and pending[-1].article_id != document.article_id:
-            vectors_store(namespace, pending)
+            store()
             pending = []
         pending.append(document)
         seen.add(str(document.article_id))
         yield document
-    vectors_store(namespace, pending)
-    if enabled():
+    store()
+    if enabled() and not failed:
         with connection.cursor() as cursor:
             _ensure(cursor, namespace)
             cursor.execute(f"SELECT DISTINCT article_id FROM {_table(namespace)}")
