@@ -13,6 +13,7 @@ from celery import Task, shared_task
 from django.db import DatabaseError
 
 from tickets import services
+from tickets.models import OutboxTask
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +24,6 @@ class OutboxTaskBase(Task):
     """Records why outbox work failed for good, so agents and the sweeper's logs can tell."""
 
     def on_failure(self, exc: BaseException, task_id: str, args: tuple, kwargs: dict, einfo: object) -> None:
-        from tickets.models import OutboxTask
-
         ticket_id = args[0] if args else kwargs.get("ticket_id")
         logger.error("%s failed for ticket %s: %r", self.name, ticket_id, exc)
         OutboxTask.objects.filter(ticket_id=ticket_id, kind=self.name.split(".", 1)[1], done_at__isnull=True).update(
@@ -56,10 +55,6 @@ def sweep_outbox() -> int:
 def auto_close_solved() -> int:
     """Close tickets solved longer ago than the grace period."""
     return len(services.tickets_auto_close())
-
-
-# Outbox kinds and the task that does each (the sweeper queues through this table).
-OUTBOX_TASKS = {"process_new_ticket": process_new_ticket}
 
 
 @shared_task(name="tickets.purge_attachment_files")

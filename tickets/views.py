@@ -197,15 +197,9 @@ def request_detail(request: HttpRequest, number: int) -> HttpResponse:
     form = CommentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            if services.is_agent_on(request.user, ticket):
-                services.comment_add(
-                    ticket=ticket, author=request.user, body=form.cleaned_data["body"], files=form.cleaned_data["files"]
-                )
-                landed = ticket
-            else:
-                _comment, landed = services.customer_reply(
-                    ticket=ticket, author=request.user, body=form.cleaned_data["body"], files=form.cleaned_data["files"]
-                )
+            _comment, landed = services.reply_add(
+                ticket=ticket, author=request.user, body=form.cleaned_data["body"], files=form.cleaned_data["files"]
+            )
         except DOMAIN_ERRORS as error:
             logger.info("reply refused on ticket %s for user %s: %s", ticket.number, request.user.pk, error)
             form.add_error(None, error.message)

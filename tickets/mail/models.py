@@ -100,6 +100,7 @@ class OutboundMessage(models.Model):
         SATISFACTION = "satisfaction", _("Satisfaction request")
         NOT_ENTITLED = "not_entitled", _("How to get help (not entitled)")
         NEW_REQUEST_NEEDED = "new_request_needed", _("New request needed")
+        AGENT_NEW_TICKET = "agent_new_ticket", _("New request (to the queue's agents)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -129,6 +130,15 @@ class OutboundMessage(models.Model):
         verbose_name=_("answers"),
     )
     recipient = models.CharField(_("recipient"), max_length=320, blank=True)
+    # Set for mail to a person other than the requester (an agent): their language is used.
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient account"),
+    )
     language = models.CharField(_("language"), max_length=10, blank=True)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)

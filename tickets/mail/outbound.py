@@ -1,4 +1,9 @@
-"""Outgoing ticket email: promised in the transaction of the change, built and sent by a task.
+"""Outgoing ticket email, the one pipeline: promised in the transaction of the change, sent once.
+
+Every email about a ticket (acknowledgement, replies, solved/closed, CSAT, automatic answers,
+the queue agents' new-request notice) is a kind of ``OutboundMessage``, sent by
+``outbound_send`` (the ``send_outbound`` task, or inline by ``process_new_ticket``) and
+recovered by ``outbound_sweep``.
 
 Every notification is an ``OutboundMessage`` row with a unique key (``reply:<comment>``,
 ``solved:<ticket>:<time>``…), written in the same transaction as the comment or status change it
@@ -17,7 +22,9 @@ import datetime as dt
 import logging
 from email.utils import make_msgid
 
+from celery import current_app
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -29,10 +36,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import support_profile_for
 from accounts.selectors import notification_email_for, wants_email_notifications
+from tickets import conf as ticket_conf
+from tickets.audit import event_record
+from tickets.links import absolute_url, solve_link_token, suggested_articles
 from tickets.mail import conf
 from tickets.mail.addresses import reply_address
 from tickets.mail.models import InboundMessage, OutboundMessage, Rating
-from tickets.models import Attachment, Comment, SentNotification, Status, Ticket, TicketEvent
+from tickets.models import Attachment, Comment, Status, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +53,11 @@ _OPTIONAL_KINDS = frozenset({Kind.AGENT_REPLY, Kind.SOLVED, Kind.CLOSED, Kind.SA
 # Kinds written by a person (an agent's reply); the rest are machine-generated (RFC 3834).
 _HUMAN_KINDS = frozenset({Kind.AGENT_REPLY})
 _AUTO_REPLY_KINDS = frozenset({Kind.NOT_ENTITLED, Kind.NEW_REQUEST_NEEDED})
-# Kinds that go to the ticket's assignee rather than to the requester.
+# Kinds that go to an agent (the assignee, the queue's agents) rather than to the requester.
 _TO_ASSIGNEE_KINDS = frozenset({Kind.REQUESTER_REPLY})
+_TO_AGENT_KINDS = frozenset({Kind.REQUESTER_REPLY, Kind.AGENT_NEW_TICKET})
+# The send task, queued by name: its module imports this one.
+SEND_TASK = "tickets_mail.send_outbound"
 _MAX_REFERENCES = 10
 
 
@@ -67,6 +80,7 @@ def promise(
     comment: Comment | None = None,
     inbound: InboundMessage | None = None,
     recipient: str = "",
+    recipient_user: AbstractBaseUser | None = None,
     queue: bool = True,
 ) -> OutboundMessage:
     """Record a notification to send once; a repeated key returns the existing row and queues nothing."""
@@ -78,6 +92,7 @@ def promise(
             "comment": comment,
             "in_reply_to_inbound": inbound,
             "recipient": recipient,
+            "recipient_user": recipient_user,
             "message_id": new_message_id(),
         },
     )
@@ -88,10 +103,8 @@ def promise(
 
 def enqueue(outbound_id: int) -> None:
     """Queue the send task; a broker outage leaves the row pending for the sweeper."""
-    from tickets.mail.tasks import send_outbound
-
     try:
-        send_outbound.delay(outbound_id)
+        current_app.send_task(SEND_TASK, args=[outbound_id])
     except Exception:
         logger.exception("could not queue outbound email %s; the sweeper will retry", outbound_id)
 
@@ -153,7 +166,6 @@ def acknowledgement_send(*, ticket_id: int) -> bool:
     """The acknowledgement of a new ticket (a follow-up notice for follow-ups), sent once, now.
 
     Called by the core's ``process_new_ticket`` task, which already runs outside any request.
-    The core's ``SentNotification`` row is written too, so its "sent once" bookkeeping holds.
     """
     ticket = Ticket.objects.filter(pk=ticket_id).first()
     if ticket is None:
@@ -161,29 +173,23 @@ def acknowledgement_send(*, ticket_id: int) -> bool:
     kind = Kind.FOLLOW_UP if ticket.follow_up_of_id else Kind.ACKNOWLEDGEMENT
     origin = InboundMessage.objects.filter(ticket=ticket, created_ticket=True).order_by("pk").first()
     row = promise(key=f"ack:{ticket.pk}", kind=kind, ticket=ticket, inbound=origin, queue=False)
-    sent = outbound_send(outbound_id=row.pk)
-    if sent:
-        row.refresh_from_db()
-        SentNotification.objects.get_or_create(
-            key=f"ack:{ticket.pk}",
-            defaults={
-                "ticket": ticket,
-                "kind": "acknowledgement",
-                "recipient": row.recipient,
-                "claimed_at": row.sent_at,
-                "sent_at": row.sent_at,
-            },
-        )
-    return sent
+    return outbound_send(outbound_id=row.pk)
+
+
+def agent_new_ticket_promise(*, ticket: Ticket, agent: AbstractBaseUser) -> OutboundMessage:
+    """The new-request notice to one agent of the ticket's queue (once per agent), not queued:
+    ``process_new_ticket`` sends it inline and the sweeper recovers it if that run dies."""
+    return promise(
+        key=f"agent-new:{ticket.pk}:{agent.pk}",
+        kind=Kind.AGENT_NEW_TICKET,
+        ticket=ticket,
+        recipient=agent.email,
+        recipient_user=agent,
+        queue=False,
+    )
 
 
 # --- Building -------------------------------------------------------------------------------------
-
-
-def absolute_url(path: str) -> str:
-    if path.startswith(("http://", "https://")):
-        return path
-    return settings.SITE_URL.rstrip("/") + "/" + path.lstrip("/")
 
 
 def csat_token(ticket: Ticket, rating: str) -> str:
@@ -198,6 +204,9 @@ def recipient_for(ticket: Ticket) -> str:
 def language_for(row: OutboundMessage) -> str:
     languages = dict(settings.LANGUAGES)
     ticket = row.ticket
+    if row.recipient_user is not None:
+        agent_language = support_profile_for(row.recipient_user).language
+        return agent_language if agent_language in languages else settings.LANGUAGE_CODE
     if ticket is not None and row.kind in _TO_ASSIGNEE_KINDS and ticket.assignee is not None:
         agent_language = support_profile_for(ticket.assignee).language
         return agent_language if agent_language in languages else settings.LANGUAGE_CODE
@@ -234,6 +243,9 @@ def _subject(row: OutboundMessage, ticket: Ticket | None) -> str:
         return _("[#%(number)s] How did we do? %(subject)s") % values
     if row.kind == Kind.NEW_REQUEST_NEEDED:
         return _("[#%(number)s] This request is closed: please open a new one") % values
+    if row.kind == Kind.AGENT_NEW_TICKET:
+        values["queue"] = ticket.queue.name if ticket and ticket.queue else ""
+        return _("[#%(number)s] New request in %(queue)s: %(subject)s") % values
     original = row.in_reply_to_inbound.subject if row.in_reply_to_inbound else ""
     return _("How to get help: %(subject)s") % {"subject": original or _("your message")}
 
@@ -248,7 +260,7 @@ def _context(row: OutboundMessage, ticket: Ticket | None) -> dict[str, object]:
         "community_url": settings.COMMUNITY_URL,
     }
     if ticket is not None:
-        to_agent = row.kind in _TO_ASSIGNEE_KINDS
+        to_agent = row.kind in _TO_AGENT_KINDS
         path = reverse("agents:ticket", args=[ticket.number]) if to_agent else ticket.get_absolute_url()
         context["ticket_url"] = absolute_url(path)
     if row.comment is not None:
@@ -259,8 +271,6 @@ def _context(row: OutboundMessage, ticket: Ticket | None) -> dict[str, object]:
         else:
             context["author_name"] = (author.get_full_name() or author.get_short_name()) if author else ""
     if row.kind in {Kind.ACKNOWLEDGEMENT, Kind.FOLLOW_UP} and ticket is not None:
-        from tickets.services import solve_link_token, suggested_articles
-
         context["articles"] = suggested_articles(ticket)
         context["solve_url"] = absolute_url(f"/requests/solve/{solve_link_token(ticket)}")
         context["previous"] = ticket.follow_up_of
@@ -268,9 +278,9 @@ def _context(row: OutboundMessage, ticket: Ticket | None) -> dict[str, object]:
         context["good_url"] = absolute_url(f"/requests/rate/{csat_token(ticket, Rating.GOOD)}")
         context["bad_url"] = absolute_url(f"/requests/rate/{csat_token(ticket, Rating.BAD)}")
         context["rate_url"] = absolute_url(f"/requests/{ticket.number}/rate")
+    if row.kind == Kind.AGENT_NEW_TICKET:
+        context["agent"] = row.recipient_user
     if row.kind == Kind.NEW_REQUEST_NEEDED:
-        from tickets import conf as ticket_conf
-
         context["follow_up_days"] = ticket_conf.follow_up_days()
     return context
 
@@ -379,7 +389,7 @@ def outbound_send(*, outbound_id: int) -> bool:
     # Related rows are read after the lock: PostgreSQL cannot lock the nullable side of a join.
     row = (
         OutboundMessage.objects.select_related(
-            "ticket__requester", "ticket__follow_up_of", "comment__author", "in_reply_to_inbound"
+            "ticket__requester", "ticket__follow_up_of", "comment__author", "in_reply_to_inbound", "recipient_user"
         )
         .filter(pk=row.pk)
         .get()
@@ -407,9 +417,7 @@ def outbound_send(*, outbound_id: int) -> bool:
         last_error="",
     )
     if row.ticket_id is not None:
-        TicketEvent.objects.create(
-            ticket_id=row.ticket_id, kind=TicketEvent.Kind.NOTIFIED, field=row.kind, new_value=row.language
-        )
+        event_record(ticket=row.ticket_id, kind=TicketEvent.Kind.NOTIFIED, field=row.kind, new=row.language)
     logger.info("outbound %s sent to %s as %s", row.key, row.recipient, row.message_id)
     return True
 

@@ -9,6 +9,7 @@ from celery import shared_task
 from django.db import DatabaseError
 
 from tickets.mail import conf, outbound
+from tickets.mail.imap import poll
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,4 @@ def poll_imap() -> int:
     """Fetch unread messages from ``IMAP_URL`` and ingest them; does nothing when it is not set."""
     if not conf.imap_url():
         return 0
-    from tickets.mail.imap import poll
-
     return poll(conf.imap_url())
