@@ -13,8 +13,11 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 import holidays
+from babel.core import get_global
+from babel.dates import format_date, format_skeleton, format_time, format_timedelta, get_day_names, get_timezone_name
+from babel.lists import format_list
 from django.utils import formats
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, to_locale
 
 # Long enough to cross any run of weekends and holidays (the longest US run is four days).
 _SEARCH_DAYS = 31
@@ -134,3 +137,80 @@ def opening_label(opening: dt.datetime, now: dt.datetime) -> str:
     if days_ahead > 6:
         day = f"{day} {formats.date_format(opening, 'MONTH_DAY_FORMAT')}"
     return gettext("Opens %(day)s at %(time)s") % {"day": day, "time": time}
+
+
+# Names of days, time zones and durations come from Babel (CLDR data), in the reader's language:
+# "Pacific Time", "heure du Pacifique nord-américain", "アメリカ太平洋時間".
+
+
+@dataclass(frozen=True)
+class HoursDisplay:
+    """A route's hours as one reader sees them, every part in their language."""
+
+    schedule: str  # "Monday–Friday, 06:00–18:00 Pacific Time" (the route's own zone)
+    is_open: bool
+    status: str  # "Open now, until …" / "Opens in 5 hours: Monday 3:00 PM, your time (Central European Time)"
+
+
+def _babel_locale(language: str | None) -> str:
+    return to_locale(language or get_language() or "en")
+
+
+def zone_display_name(zone: str, language: str | None = None) -> str:
+    """A time zone's everyday name ("Pacific Time"), not its IANA key, in ``language``."""
+    locale = _babel_locale(language)
+    canonical = get_timezone_name(ZoneInfo(zone), return_zone=True)
+    # CLDR names the zones of a metazone generically ("Pacific Time", whatever the season); a
+    # zone outside any metazone (UTC) only has a standard name ("Coordinated Universal Time").
+    variant = "generic" if canonical in get_global("meta_zones") else "standard"
+    return get_timezone_name(ZoneInfo(zone), width="long", locale=locale, zone_variant=variant)
+
+
+def weekdays_label(weekdays: frozenset[int], language: str | None = None) -> str:
+    """Open days as ranges of consecutive days: "Monday–Friday", "Monday–Wednesday and Saturday"."""
+    names = get_day_names("wide", locale=_babel_locale(language))
+    runs: list[list[int]] = []
+    for day in sorted(weekdays):
+        if runs and runs[-1][-1] == day - 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = [names[run[0]] if len(run) == 1 else f"{names[run[0]]}–{names[run[-1]]}" for run in runs]
+    return format_list(parts, locale=_babel_locale(language)) if parts else ""
+
+
+def hours_display(hours: SupportHours, moment: dt.datetime, reader_tz: ZoneInfo) -> HoursDisplay:
+    """Which days and hours the route is staffed, and whether it is open, for a reader in ``reader_tz``.
+
+    The schedule is stated in the route's zone (that is how the team's hours are defined); when it
+    opens or closes next is stated in the reader's own zone, named so there is no doubt.
+    """
+    language = get_language()
+    locale = _babel_locale(language)
+    schedule = gettext("%(days)s, %(start)s–%(end)s %(zone)s") % {
+        "days": weekdays_label(hours.weekdays, language),
+        "start": hours.opens_at.strftime("%H:%M"),
+        "end": hours.closes_at.strftime("%H:%M"),
+        "zone": zone_display_name(hours.time_zone, language),
+    }
+    status = hours.status_at(moment, reader_tz)
+    reader_zone = zone_display_name(reader_tz.key, language)
+    if status.is_open:
+        _opens, closes = hours.window(moment.astimezone(hours.zone).date())
+        text = gettext("Open now, until %(time)s your time (%(zone)s)") % {
+            "time": format_time(closes.astimezone(reader_tz), "short", locale=locale),
+            "zone": reader_zone,
+        }
+    elif status.next_open is None:
+        text = status.label
+    else:
+        opening = status.next_open
+        day = format_date(opening, "EEEE", locale=locale)
+        if opening - moment >= dt.timedelta(days=6):
+            day = format_skeleton("MMMMEd", opening, locale=locale)  # "Monday, June 22"
+        text = gettext("Opens in %(delay)s: %(when)s, your time (%(zone)s)") % {
+            "delay": format_timedelta(opening - moment, locale=locale),
+            "when": f"{day} {format_time(opening, 'short', locale=locale)}",
+            "zone": reader_zone,
+        }
+    return HoursDisplay(schedule=schedule, is_open=status.is_open, status=text)

@@ -110,13 +110,18 @@ class SuggestionOut(serializers.Serializer):
     url = serializers.CharField(help_text="The article, marked as opened from this session.")
     open_url = serializers.CharField(help_text="Records the open, then redirects to the article.")
     snippet = serializers.CharField(help_text="HTML: escaped text with <mark> around matches.")
-    language = serializers.CharField()
+    language = serializers.CharField(help_text="The language the article is shown in.")
     is_fallback = serializers.BooleanField(help_text="Shown in the default language: no translation exists.")
 
 
 class SuggestResponse(serializers.Serializer):
     session = serializers.UUIDField(allow_null=True)
     language = serializers.CharField()
+    draft_language = serializers.CharField(
+        allow_null=True,
+        help_text="The language the draft is written in, when confidently detected and not `language`: "
+        "articles in it are suggested too.",
+    )
     degraded = serializers.BooleanField()
     truncated = serializers.BooleanField(help_text="The draft was longer than the limit and was cut for search.")
     suggestions = SuggestionOut(many=True)
@@ -134,6 +139,7 @@ def suggestions_payload(result: services.Suggestions) -> dict:
     return {
         "session": str(result.session_id) if result.session_id else None,
         "language": result.language,
+        "draft_language": result.draft_language,
         "degraded": result.degraded,
         "truncated": result.truncated,
         "suggestions": [
@@ -169,8 +175,10 @@ class SuggestView(RateLimitedAPIView):
         description=(
             "Ranks help articles for the draft's subject and description in `language` (default: the "
             "request's language), falling back to the default language, among the articles the caller "
-            "may read. Drafts longer than 5,000 characters are cut, not refused. Creates or updates the "
-            "caller's deflection session (one row) and returns its id."
+            "may read. A draft confidently written in another configured language (`draft_language`) "
+            "is searched in that language too, the two lists interleaved. Greetings, signatures, quoted "
+            "emails, logs and links are left out of the search. Drafts longer than 5,000 characters are "
+            "cut, not refused. Creates or updates the caller's deflection session (one row) and returns its id."
         ),
         request=SuggestRequest,
         responses={

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 
 from deflection.metrics import QueryOutcome, summarize, summarize_by_language
-from deflection.suggestions import rank_for_draft
+from deflection.suggestions import KEPT_SIGNALS, rank_for_draft
 
 EVALUATION_AUDIENCE = "public"
 
@@ -40,23 +40,35 @@ class EvalQuery:
 
 
 def _lines(path: Path) -> Iterator[tuple[int, dict]]:
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                raise DatasetError(f"{path}:{number}: not UTF-8 ({error.reason} at byte {error.start})") from error
             if not line.strip():
                 continue
             try:
                 value = json.loads(line)
             except json.JSONDecodeError as error:
-                raise DatasetError(f"{path}:{number}: not JSON ({error.msg})") from error
+                raise DatasetError(f"{path}:{number}: not JSON ({error.msg}, column {error.colno})") from error
             if not isinstance(value, dict):
                 raise DatasetError(f"{path}:{number}: expected a JSON object")
             yield number, value
 
 
-def _field(path: Path, number: int, value: dict, name: str, kind: type) -> object:
-    if name not in value or not isinstance(value[name], kind):
-        raise DatasetError(f"{path}:{number}: field {name!r} is missing or not a {kind.__name__}")
+def _field(path: Path, number: int, value: dict, name: str, kind: type | tuple[type, ...]) -> object:
+    if name not in value or not isinstance(value[name], kind) or isinstance(value[name], bool):
+        kinds = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+        raise DatasetError(f"{path}:{number}: field {name!r} is missing or not a {kinds}")
     return value[name]
+
+
+def _identifier(path: Path, number: int, value: dict, name: str = "id") -> str:
+    identifier = str(_field(path, number, value, name, (str, int))).strip()
+    if not identifier:
+        raise DatasetError(f"{path}:{number}: field {name!r} is empty")
+    return identifier
 
 
 def _language(path: Path, number: int, value: dict) -> str:
@@ -68,29 +80,43 @@ def _language(path: Path, number: int, value: dict) -> str:
 
 
 def load_articles(path: Path) -> list[EvalArticle]:
+    """Articles, one per line and language; an (id, lang) pair given twice is an error naming both lines."""
     articles = []
+    seen: dict[tuple[str, str], int] = {}
     for number, value in _lines(path):
-        articles.append(
-            EvalArticle(
-                id=str(_field(path, number, value, "id", (str, int))),  # type: ignore[arg-type]
-                lang=_language(path, number, value),
-                title=str(_field(path, number, value, "title", str)),
-                body=str(_field(path, number, value, "body", str)),
-            )
+        article = EvalArticle(
+            id=_identifier(path, number, value),
+            lang=_language(path, number, value),
+            title=str(_field(path, number, value, "title", str)),
+            body=str(_field(path, number, value, "body", str)),
         )
+        first = seen.setdefault((article.id, article.lang), number)
+        if first != number:
+            raise DatasetError(f"{path}:{number}: article {article.id!r} in {article.lang!r} already on line {first}")
+        articles.append(article)
     return articles
 
 
-def load_queries(path: Path) -> list[EvalQuery]:
+def load_queries(path: Path, *, known_articles: Iterable[str] | None = None) -> list[EvalQuery]:
+    """Queries; each relevant id must name an article of ``known_articles`` when given (a typo there
+    would silently count as a miss)."""
+    known = set(known_articles) if known_articles is not None else None
     queries = []
     for number, value in _lines(path):
         relevant = _field(path, number, value, "relevant", list)
+        ids = []
+        for article_id in relevant:  # type: ignore[union-attr]
+            if not isinstance(article_id, str | int) or isinstance(article_id, bool) or not str(article_id).strip():
+                raise DatasetError(f"{path}:{number}: 'relevant' holds {article_id!r}, not an article id")
+            if known is not None and str(article_id) not in known:
+                raise DatasetError(f"{path}:{number}: relevant article {article_id!r} is not in the article set")
+            ids.append(str(article_id).strip())
         queries.append(
             EvalQuery(
-                id=str(_field(path, number, value, "id", (str, int))),  # type: ignore[arg-type]
+                id=_identifier(path, number, value),
                 lang=_language(path, number, value),
                 text=str(_field(path, number, value, "text", str)),
-                relevant=[str(article_id) for article_id in relevant],  # type: ignore[union-attr]
+                relevant=ids,
             )
         )
     return queries
@@ -129,9 +155,11 @@ class EvaluationReport:
     query_seconds: float
     overall: dict[str, float]
     by_language: dict[str, dict[str, float]]
+    engine: str = ""
 
     def as_dict(self) -> dict:
         return {
+            "engine": self.engine,
             "k": self.k,
             "signals": self.signals,
             "articles": self.articles,
@@ -143,16 +171,34 @@ class EvaluationReport:
         }
 
 
+def no_synonyms(language: str) -> list[list[str]]:
+    """An article set comes without the installation's synonyms (they are written for its own articles)."""
+    return []
+
+
 def evaluate(
-    articles: list[EvalArticle], queries: list[EvalQuery], *, k: int = 10, signals: Iterable[str] | None = None
+    articles: list[EvalArticle],
+    queries: list[EvalQuery],
+    *,
+    k: int = 10,
+    signals: Iterable[str] | None = None,
+    engine: str | None = None,
+    page_language: str | None = None,
 ) -> EvaluationReport:
-    """Index ``articles`` in a fresh temporary index and score ``rank_for_draft`` on ``queries``."""
+    """Index ``articles`` in a fresh temporary index on ``engine`` (default: the configured one) and
+    score ``rank_for_draft`` on ``queries``.
+
+    Touches no table of the application (only the temporary index, created and dropped here), so
+    it runs on a database that was never migrated. Raises ``EngineNotConfigured`` for an engine
+    the settings lack. ``page_language`` asks every query as a reader whose page is in that language
+    (a French draft on an English page); figures stay grouped by the query's own language.
+    """
     from search.service import index_documents, temporary_index
 
     signal_list = sorted(signals) if signals is not None else None
     documents = documents_for(articles)
     outcomes: list[QueryOutcome] = []
-    with temporary_index() as backend:
+    with temporary_index(engine) as backend:
         started = time.perf_counter()
         index_documents(documents, backend=backend)
         index_seconds = time.perf_counter() - started
@@ -162,19 +208,21 @@ def evaluate(
             ranking = rank_for_draft(
                 subject="",
                 description=query.text,
-                language=query.lang,
+                language=page_language or query.lang,
                 audiences=[EVALUATION_AUDIENCE],
                 limit=k,
                 backend=backend,
                 signals=signal_list,
+                synonyms=no_synonyms,
             )
             seconds = time.perf_counter() - before
             ranked = list(dict.fromkeys(item.article_id for item in ranking.items))
             outcomes.append(QueryOutcome(query.id, query.lang, ranked, set(query.relevant), seconds))
         query_seconds = time.perf_counter() - started
-    from deflection.suggestions import KEPT_SIGNALS
+        described = backend.describe()
 
     return EvaluationReport(
+        engine=described,
         k=k,
         signals=signal_list if signal_list is not None else sorted(KEPT_SIGNALS),
         articles=len({article.id for article in articles}),

@@ -20,6 +20,8 @@ class DraftForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
+        if self.has_error("subject") or self.has_error("description"):
+            return data  # that field's own error says what is wrong ("at most 300 characters")
         draft = f"{data.get('subject', '')} {data.get('description', '')}".strip()
         if len(draft) < 3:
             raise forms.ValidationError(_("Write at least a few words about your question."), code="too_short")

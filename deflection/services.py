@@ -42,6 +42,7 @@ class Suggestions:
     items: list[Suggestion]
     degraded: bool
     truncated: bool
+    draft_language: str | None = None  # the draft's language when detected and not ``language``
 
 
 def check_language(language: str | None) -> str:
@@ -92,7 +93,14 @@ def suggest_for_draft(
     # The draft is stored as typed up to the limit search used; longer descriptions keep their head.
     stored_description = description[: conf.max_draft_chars()]
     shown = [
-        {"article_id": item.article_id, "rank": item.rank, "title": item.title, "url": item.url}
+        {
+            "article_id": item.article_id,
+            "rank": item.rank,
+            "title": item.title,
+            "url": item.url,
+            "language": item.language,  # the review page labels an article in another language
+            "is_fallback": item.is_fallback,
+        }
         for item in ranking.items
     ]
     values = {
@@ -121,7 +129,7 @@ def suggest_for_draft(
         DeflectionSession.objects.filter(pk=session.pk, outcome__in=[Outcome.OPEN, Outcome.ABANDONED]).update(
             **update, outcome=Outcome.OPEN
         )
-    return Suggestions(session.pk, language, ranking.items, ranking.degraded, ranking.truncated)
+    return Suggestions(session.pk, language, ranking.items, ranking.degraded, ranking.truncated, ranking.draft_language)
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.entitlements import Entitlement, entitlement_for
 from deflection import conf, services
 from deflection.api import article_link, suggestions_payload
 from deflection.exceptions import InvalidEvent, SessionNotFound
 from deflection.forms import DraftForm, OutcomeForm
 from deflection.models import DeflectionSession, EventKind
-from deflection.ratelimits import retry_after
+from deflection.ratelimits import client_spacing_ms, retry_after
 from deflection.selectors import session_for
 from deflection.visitors import existing_visitor_key, remember_visitor, visitor_key
 
@@ -101,8 +102,22 @@ def new_request(request: HttpRequest) -> HttpResponse:
             logger.info("draft refused: %s", form.errors.as_json())
     else:
         form = DraftForm(initial=_resume(request))
+    context["suggest_spacing_ms"] = client_spacing_ms(conf.suggest_rate())
+    context["refused"] = _filing_refused(request)
     response = render(request, "deflection/new_request.html", {"form": form, **context})
     return remember_visitor(request, response)
+
+
+def _filing_refused(request: HttpRequest) -> Entitlement | None:
+    """A signed-in customer's entitlement when they may not file a ticket, else None.
+
+    Said on the draft page, before they type, so they are not surprised at the end; they still
+    get the suggestions and the community link. Anonymous visitors are asked to sign in later.
+    """
+    if not request.user.is_authenticated:
+        return None
+    entitlement = entitlement_for(request.user)
+    return None if entitlement.can_file else entitlement
 
 
 def _resume(request: HttpRequest) -> dict:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from wagtail.models import Page, PageLogEntry
 
 from search.analysis import analyze, tokens
-from search.backends import SearchBackend, get_backend
+from search.backends import ENGINES, EngineNotConfigured, SearchBackend, get_backend
 from search.backends.base import language_codes
 from search.documents import (
     PreparedQuery,
@@ -35,6 +35,8 @@ from search.models import IndexQueue, Synonym
 from search.query import COGNATE_LENGTH, cognate_beginnings, prepare_query
 
 __all__ = [
+    "ENGINES",
+    "EngineNotConfigured",
     "SearchDocument",
     "SearchHit",
     "SearchResults",
@@ -65,11 +67,14 @@ def search_articles(
     offset: int = 0,
     backend: SearchBackend | None = None,
     promote_untranslated: bool = False,
+    synonyms: Callable[[str], list[list[str]]] | None = None,
 ) -> SearchResults:
     """Articles matching ``text``: the reader's language first, then untranslated articles in the default one.
 
     With ``promote_untranslated`` (one unpaged list, as suggestions are), an untranslated article
     that contains more of the reader's words than every translated hit comes before them.
+    ``synonyms`` gives the synonym groups of a language (default: the editors' ones, from the
+    database); an offline evaluation of its own article set passes its own.
     Blank text finds nothing. Engine failures are logged and answered from the database
     (``degraded=True``); this function does not raise for them.
     """
@@ -90,17 +95,20 @@ def search_articles(
             limit=limit,
             offset=offset,
             promote_untranslated=promote_untranslated and offset == 0,
+            synonyms=synonyms or synonym_groups,
         )
     except SearchUnavailable as error:
         logger.warning("search engine %s unavailable, answering from the database: %s", backend.describe(), error)
         return _database_search(text, language=language, audiences=audiences, limit=limit, offset=offset)
 
 
-def _prepare(backend: SearchBackend, text: str, language: str) -> PreparedQuery:
+def _prepare(
+    backend: SearchBackend, text: str, language: str, synonyms: Callable[[str], list[list[str]]]
+) -> PreparedQuery:
     return prepare_query(
         text,
         language,
-        synonyms=synonym_groups(language),
+        synonyms=synonyms(language),
         statistics=lambda terms: backend.term_statistics(language, terms),
     )
 
@@ -114,8 +122,9 @@ def _engine_search(
     limit: int,
     offset: int,
     promote_untranslated: bool = False,
+    synonyms: Callable[[str], list[list[str]]],
 ) -> SearchResults:
-    query = _prepare(backend, text, language)
+    query = _prepare(backend, text, language, synonyms)
     primary: list[StoredDocument] = []
     total = 0
     if query.words:
@@ -124,7 +133,9 @@ def _engine_search(
     default = settings.LANGUAGE_CODE
     if language != default:
         # The reader's words analyzed for the default language, and their beginnings (shared roots).
-        fallback_query = replace(_prepare(backend, text, default), cognates=cognate_beginnings(text, language))
+        fallback_query = replace(
+            _prepare(backend, text, default, synonyms), cognates=cognate_beginnings(text, language)
+        )
         if fallback_query.words or fallback_query.cognates:
             promote = promote_untranslated and bool(primary)
             fallback, fallback_total = backend.search(
@@ -271,9 +282,11 @@ def index_documents(documents: Iterable[SearchDocument], *, backend: SearchBacke
 
 
 @contextmanager
-def temporary_index() -> Iterator[SearchBackend]:
-    """A fresh, empty namespace on the configured engine, dropped on exit (offline evaluation, tests)."""
-    backend = get_backend(namespace=f"tmp{uuid.uuid4().hex[:12]}")
+def temporary_index(engine: str | None = None) -> Iterator[SearchBackend]:
+    """A fresh, empty namespace on the configured engine (or the one named, see ``search.backends.ENGINES``),
+    dropped on exit (offline evaluation, tests). Raises ``EngineNotConfigured`` for an engine the settings lack.
+    """
+    backend = get_backend(namespace=f"tmp{uuid.uuid4().hex[:12]}", engine=engine)
     backend.setup()
     try:
         yield backend

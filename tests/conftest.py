@@ -155,7 +155,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 # Playwright in the same thread would refuse to start.
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "var" / "test-artifacts"
 # Playwright's sync API keeps an event loop on the test thread; Django would then refuse the
 # test's own (synchronous) database calls. The server under test runs in its own thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -25,7 +25,7 @@ from tickets import selectors, services
 from tickets.attachments import ALLOWED_TYPES, AttachmentRejected, max_files_per_upload
 from tickets.lifecycle import TicketTransitionError
 from tickets.models import Attachment, Comment, Priority, ProductArea, Route, Status, Ticket
-from tickets.ratelimits import ticket_creation_wait
+from tickets.ratelimits import ticket_creation_counted, ticket_creation_wait
 from tickets.views import attachment_response
 
 logger = logging.getLogger(__name__)
@@ -243,6 +243,7 @@ class TicketListCreate(GenericAPIView):
             )
         except DOMAIN_ERRORS as error:
             _raise_domain(error)
+        ticket_creation_counted(request._request)
         ticket = selectors.ticket_for(request.user, ticket.number)
         return Response(TicketDetailOut(ticket, context={"request": request}).data, status=status.HTTP_201_CREATED)
 

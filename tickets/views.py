@@ -20,13 +20,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.entitlements import SupportRoute, entitlement_for
+from accounts.hours import hours_display
 from accounts.selectors import user_time_zone
 from tickets import conf, selectors, services
 from tickets.attachments import INLINE_IMAGE_TYPES, AttachmentRejected, max_file_bytes, max_files_per_upload
 from tickets.forms import CommentForm, RequestFilterForm, TicketForm
 from tickets.lifecycle import Actor, TicketTransitionError, allowed_targets
 from tickets.models import Attachment, Status, Ticket
-from tickets.ratelimits import ticket_creation_wait
+from tickets.ratelimits import ticket_creation_counted, ticket_creation_wait
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +64,8 @@ def _hours_context(request: HttpRequest, routes: list[SupportRoute]) -> list[dic
         if route.hours is None:
             rows.append({"route": route, "always": True})
             continue
-        status = route.hours.status_at(timezone.now(), reader_tz)
-        rows.append({"route": route, "always": False, "status": status, "hours": route.hours})
+        display = hours_display(route.hours, timezone.now(), reader_tz)
+        rows.append({"route": route, "always": False, "display": display})
     return rows
 
 
@@ -121,6 +122,7 @@ def ticket_new(request: HttpRequest) -> HttpResponse:
                 visible = field in form.fields and not form.fields[field].widget.is_hidden
                 form.add_error(field if visible else None, error.message)
             else:
+                ticket_creation_counted(request)
                 messages.success(
                     request, _("Your request #%(number)s was sent. We will email you.") % {"number": ticket.number}
                 )

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 
 from django import template
-from django.utils.html import escape
+from django.utils.html import escape, json_script
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 
 from deflection.exceptions import SessionNotFound
+from deflection.labels import language_note, language_notes
 from deflection.selectors import session_for
 from deflection.visitors import existing_visitor_key
 
 register = template.Library()
 
 _MARK = re.compile(r"(</?mark>)")
+# The most suggestions one answer can hold (the API's ``limit`` bound).
+MAX_SUGGESTIONS = 10
 
 
 @register.filter
@@ -64,3 +69,38 @@ def deflection_article_outcome(context: template.Context, page: object | None = 
         "request": request,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag
+def suggestion_announcements() -> SafeString:
+    """What the live region says for each number of suggestions, in the page's language (JSON).
+
+    The script fills in ``%(title)s`` (the first suggestion). Plural rules differ per language,
+    so the sentences are chosen here by gettext rather than assembled in the browser.
+    """
+    sentences = {
+        str(count): ngettext(
+            "%(count)s article may answer your question: %(title)s",
+            "%(count)s articles may answer your question. The first: %(title)s",
+            count,
+        )
+        % {"count": count, "title": "%(title)s"}
+        for count in range(1, MAX_SUGGESTIONS + 1)
+    }
+    return json_script(sentences, "deflection-announcements")
+
+
+@register.simple_tag
+def suggestion_language_note(item: dict) -> str:
+    """The note for a suggestion shown in another language than the page's ("" otherwise)."""
+    return language_note(
+        language=str(item.get("language") or ""),
+        is_fallback=bool(item.get("is_fallback")),
+        page_language=get_language() or "",
+    )
+
+
+@register.simple_tag
+def suggestion_language_notes_json() -> str:
+    """``language_notes()`` as JSON, for a ``data-`` attribute the live list's script reads."""
+    return json.dumps(language_notes(), ensure_ascii=False)

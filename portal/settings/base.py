@@ -201,6 +201,9 @@ STORAGES = {
 WAGTAIL_SITE_NAME = "Answerfirst"
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_I18N_ENABLED = False  # languages are fields (modeltranslation), not page trees
+# No Gravatar: the CSP (img-src self) would block it, and each avatar would tell a third party who
+# is signed in. Users without an uploaded avatar get Wagtail's own default image.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILAPI_BASE_URL = SITE_URL
 

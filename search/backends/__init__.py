@@ -11,12 +11,47 @@ from django.db import connection
 
 from search.backends.base import SearchBackend
 
+ENGINES = ("sqlite", "postgres", "elasticsearch")
 
-def backend_class() -> type[SearchBackend]:
+
+class EngineNotConfigured(ValueError):
+    """An engine was asked for by name that the settings do not provide."""
+
+
+def backend_class(engine: str | None = None) -> type[SearchBackend]:
+    """The configured engine, or the one named (``ENGINES``) when the settings can run it.
+
+    SQLite and PostgreSQL keep their index in the default database, so naming one needs that
+    database; Elasticsearch needs ``ELASTICSEARCH_URL``.
+    """
+    if engine is not None:
+        return _named_class(engine)
     if settings.ELASTICSEARCH_URL or settings.ELASTICSEARCH_CLOUD_ID:
         from search.backends.elastic import ElasticsearchBackend
 
         return ElasticsearchBackend
+    return _configured_database_class()
+
+
+def _named_class(engine: str) -> type[SearchBackend]:
+    if engine not in ENGINES:
+        raise EngineNotConfigured(f"unknown search engine {engine!r}; expected one of: {', '.join(ENGINES)}")
+    if engine == "elasticsearch":
+        if not (settings.ELASTICSEARCH_URL or settings.ELASTICSEARCH_CLOUD_ID):
+            raise EngineNotConfigured("the elasticsearch engine needs ELASTICSEARCH_URL")
+        from search.backends.elastic import ElasticsearchBackend
+
+        return ElasticsearchBackend
+    vendor = "postgresql" if engine == "postgres" else "sqlite"
+    if connection.vendor != vendor:
+        raise EngineNotConfigured(
+            f"the {engine} engine keeps its index in the database: set DATABASE_URL to a {vendor} database "
+            f"(it is {connection.vendor})"
+        )
+    return _configured_database_class()
+
+
+def _configured_database_class() -> type[SearchBackend]:
     if connection.vendor == "postgresql":
         from search.backends.postgres import PostgresBackend
 
@@ -26,8 +61,8 @@ def backend_class() -> type[SearchBackend]:
     return SqliteBackend
 
 
-def get_backend(namespace: str = "main") -> SearchBackend:
-    return backend_class()(namespace)
+def get_backend(namespace: str = "main", *, engine: str | None = None) -> SearchBackend:
+    return backend_class(engine)(namespace)
 
 
-__all__ = ["SearchBackend", "backend_class", "get_backend"]
+__all__ = ["ENGINES", "EngineNotConfigured", "SearchBackend", "backend_class", "get_backend"]

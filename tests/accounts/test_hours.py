@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import timezone, translation
 
 from accounts.entitlements import entitlement_for, route_hours
-from accounts.hours import SupportHours, parse_weekdays
-from accounts.models import RouteHours
+from accounts.hours import SupportHours, hours_display, parse_weekdays, weekdays_label, zone_display_name
+from accounts.models import RouteHours, SupportProfile
 from tests.accounts.factories import member
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -209,3 +210,59 @@ class TestConfiguredRoutes:
         status = route.hours.status_at(timezone.now(), PARIS)
         assert not status.is_open  # Thanksgiving, 09:00 in LA
         assert status.label == "Opens tomorrow at 3 p.m."
+
+
+class TestHoursDisplay:
+    """The Gov form says which days and hours, with the zone's everyday name, and when it opens for the reader."""
+
+    def test_schedule_names_the_days_and_the_zone_in_english(self) -> None:
+        shown = hours_display(GOV, la(2026, 6, 12, 18, 0), PARIS)
+        assert shown.schedule == "Monday–Friday, 06:00–18:00 Pacific Time"
+        assert not shown.is_open
+        # Friday 18:00 in LA: Monday 06:00 there is Monday 15:00 in Paris, 2.5 days later.
+        assert shown.status == "Opens in 2 days: Monday 3:00\u202fPM, your time (Central European Time)"
+
+    def test_french_reader(self) -> None:
+        with translation.override("fr"):
+            shown = hours_display(GOV, la(2026, 6, 10, 5, 0), PARIS)
+        assert shown.schedule == "lundi–vendredi, 06:00–18:00, heure du Pacifique nord-américain"
+        assert shown.status == "Ouvre dans 1\u00a0heure : mercredi 15:00, à votre heure (heure d’Europe centrale)"
+
+    def test_open_says_until_when_in_the_readers_zone(self) -> None:
+        shown = hours_display(GOV, la(2026, 6, 10, 12, 0), UTC)
+        assert shown.is_open
+        assert shown.status == "Open now, until 1:00\u202fAM your time (Coordinated Universal Time)"
+
+    def test_days_that_do_not_follow_each_other(self) -> None:
+        assert weekdays_label(frozenset({0, 1, 2, 5})) == "Monday–Wednesday and Saturday"
+        assert weekdays_label(frozenset({3})) == "Thursday"
+
+    def test_zone_names_are_everyday_names(self) -> None:
+        assert zone_display_name("America/Los_Angeles", "en") == "Pacific Time"
+        assert zone_display_name("America/Los_Angeles", "ja") == "アメリカ太平洋時間"
+        assert zone_display_name("UTC", "de") == "Koordinierte Weltzeit"
+
+
+@pytest.mark.django_db
+@time_machine.travel(dt.datetime(2026, 6, 12, 18, 0, tzinfo=LA), tick=False)
+@pytest.mark.parametrize(
+    ("language", "schedule", "status"),
+    [
+        ("en", "Monday–Friday, 06:00–18:00 Pacific Time", "Opens in 2 days: Monday 3:00\u202fPM, your time"),
+        (
+            "fr",
+            "lundi–vendredi, 06:00–18:00, heure du Pacifique nord-américain",
+            "Ouvre dans 2\u00a0jours : lundi 15:00",
+        ),
+    ],
+)
+def test_the_gov_ticket_form_shows_days_hours_and_the_next_opening(language: str, schedule: str, status: str) -> None:
+    user = member("enterprise", "licensed", gov=True)
+    SupportProfile.objects.update_or_create(user=user, defaults={"time_zone": "Europe/Paris"})
+    client = Client()
+    client.force_login(user)
+    client.cookies["django_language"] = language
+    page = client.get("/requests/new/ticket").content.decode()
+    assert schedule in page
+    assert status in page
+    assert "America/Los_Angeles" not in page

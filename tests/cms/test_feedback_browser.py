@@ -27,6 +27,7 @@ def test_vote_and_comment_without_reload(new_page) -> None:
     page.get_by_role("button", name="Send comment").click()
     page.get_by_text("your comment helps us").wait_for()
     assert page.evaluate("window.__marker") == "same page"  # no reload happened
+    assert comment.input_value() == ""  # issue 16 point 13: the sent comment leaves the box
 
     vote = ArticleFeedback.objects.get()
     assert (vote.helpful, vote.comment, vote.language) == (False, "The email never <b>arrived</b>.", "en")

@@ -1,15 +1,21 @@
 """``manage.py evaluate_deflection`` on a tiny labelled set, through a temporary index."""
 
 import json
+import os
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import override_settings
 
 from search.backends import get_backend
 
 pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
 
 ARTICLES = [
     {"id": "pw", "lang": "en", "title": "Reset your password", "body": "Use the reset link on the sign-in page."},
@@ -72,3 +78,78 @@ def test_synthetic_set_runs() -> None:
     report = json.loads(out.getvalue())
     assert report["articles"] == 60 and report["overall"]["queries"] == 10
     assert report["overall"]["hit@5"] >= 0.9  # each query paraphrases one article
+
+
+def test_runs_on_a_database_never_migrated(tmp_path) -> None:
+    """A fresh clone: no ``migrate`` was run, the SQLite file does not even exist (issue 14, item 8)."""
+    articles = write(tmp_path / "a.jsonl", ARTICLES)
+    queries = write(tmp_path / "q.jsonl", QUERIES)
+    env = {
+        **{name: value for name, value in os.environ.items() if name not in {"DATABASE_URL", "ELASTICSEARCH_URL"}},
+        "DJANGO_SETTINGS_MODULE": "portal.settings.dev",
+        "VAR_DIR": str(tmp_path / "var"),
+    }
+    command = [sys.executable, "manage.py", "evaluate_deflection", "--articles", str(articles), "--queries",
+               str(queries), "--engine", "sqlite", "--json"]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["engine"].startswith("sqlite-fts5") and report["overall"]["queries"] == 4
+    assert report["overall"]["hit@5"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"id": "a", "lang": "en", "title": "t", "body": "b"}\n\xff\xfe\n', r"a\.jsonl:2: not UTF-8"),
+        (b'{"id": "a", "lang": "en", "title": "t", "body": "b"}\n{"id": "a", "lang": "en"', r"a\.jsonl:2: not JSON"),
+        (
+            b'{"id": "a", "lang": "en", "title": "t", "body": "b"}\n'
+            b'{"id": "a", "lang": "en", "title": "u", "body": "c"}',
+            r"a\.jsonl:2: article 'a' in 'en' already on line 1",
+        ),
+        (b'{"id": "", "lang": "en", "title": "t", "body": "b"}', r"a\.jsonl:1: field 'id' is empty"),
+        (b'{"id": "a", "lang": "en", "title": 3, "body": "b"}', r"a\.jsonl:1: field 'title' is missing or not a str"),
+    ],
+)
+def test_a_bad_article_file_names_its_line(tmp_path, content: bytes, message: str) -> None:
+    bad = tmp_path / "a.jsonl"
+    bad.write_bytes(content)
+    queries = write(tmp_path / "q.jsonl", QUERIES)
+    with pytest.raises(CommandError, match=message):
+        call_command("evaluate_deflection", articles=str(bad), queries=str(queries))
+
+
+def test_a_relevant_id_missing_from_the_articles_names_its_line(tmp_path) -> None:
+    rows = [*QUERIES, {"id": "q5", "lang": "en", "text": "sso setup", "relevant": ["single-sign-on"]}]
+    queries = write(tmp_path / "q.jsonl", rows)
+    with pytest.raises(CommandError, match=r"q\.jsonl:5: relevant article 'single-sign-on' is not in the article set"):
+        call_command("evaluate_deflection", articles=str(write(tmp_path / "a.jsonl", ARTICLES)), queries=str(queries))
+
+
+def test_engine_option_picks_the_engine_or_says_what_is_missing(tmp_path) -> None:
+    articles = write(tmp_path / "a.jsonl", ARTICLES)
+    queries = write(tmp_path / "q.jsonl", QUERIES)
+    configured = "postgres" if connection.vendor == "postgresql" else "sqlite"
+    other = "sqlite" if configured == "postgres" else "postgres"
+    out = StringIO()
+    call_command("evaluate_deflection", articles=str(articles), queries=str(queries), engine=configured, json=True,
+                 stdout=out)  # fmt: skip
+    assert json.loads(out.getvalue())["engine"].startswith("postgresql" if configured == "postgres" else "sqlite")
+    with pytest.raises(CommandError, match=f"--engine: the {other} engine keeps its index in the database"):
+        call_command("evaluate_deflection", articles=str(articles), queries=str(queries), engine=other)
+    with override_settings(ELASTICSEARCH_URL=""), pytest.raises(CommandError, match="needs ELASTICSEARCH_URL"):
+        call_command("evaluate_deflection", articles=str(articles), queries=str(queries), engine="elasticsearch")
+
+
+def test_page_language_asks_every_query_from_that_page(tmp_path) -> None:
+    """A French draft on an English page finds the French article (the draft's language is searched too)."""
+    articles = write(tmp_path / "a.jsonl", ARTICLES)
+    queries = write(tmp_path / "q.jsonl", [{"id": "q1", "lang": "fr", "text": "j'ai perdu mon mot de passe",
+                                           "relevant": ["pw"]}])  # fmt: skip
+    out = StringIO()
+    call_command("evaluate_deflection", articles=str(articles), queries=str(queries), page_language="en", json=True,
+                 stdout=out)  # fmt: skip
+    assert json.loads(out.getvalue())["by_language"]["fr"]["hit@1"] == 1.0
+    with pytest.raises(CommandError, match="--page-language must be one of"):
+        call_command("evaluate_deflection", articles=str(articles), queries=str(queries), page_language="xx")

@@ -1,5 +1,7 @@
 """The New request page with and without JavaScript, the last look, outcomes, the article hook."""
 
+import json
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.template import Context, Template
@@ -7,6 +9,7 @@ from django.test import Client, RequestFactory
 
 from deflection.models import DeflectionEvent, DeflectionSession, Outcome
 from deflection.visitors import COOKIE_NAME
+from tests.accounts.factories import member
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +45,16 @@ def test_find_answers_refuses_an_empty_draft(browser, indexed) -> None:
     page = browser.post("/requests/new", {"subject": "", "description": " ", "action": "find"})
     assert page.status_code == 200
     assert "Write at least a few words" in page.content.decode()
+    assert not DeflectionSession.objects.exists()
+
+
+def test_a_too_long_subject_gets_only_the_length_error(browser, indexed) -> None:
+    """Issue 16 point 13: it also said "write at least a few words" about a 301-character subject."""
+    page = browser.post("/requests/new", {"subject": "x" * 301, "description": "", "action": "find"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "at most 300 characters" in html
+    assert "Write at least a few words" not in html
     assert not DeflectionSession.objects.exists()
 
 
@@ -148,3 +161,28 @@ def test_open_never_redirects_off_site(browser, indexed) -> None:
     DeflectionSession.objects.filter(pk=session.pk).update(last_suggestions=shown)
     assert browser.get(f"/requests/new/s/{session.pk}/open/666").status_code == 404
     assert not DeflectionEvent.objects.exists()
+
+
+def test_a_free_plan_customer_is_told_on_the_draft_page_before_typing(browser, settings) -> None:
+    browser.force_login(member("free", "viewer"))
+    html = browser.get("/requests/new").content.decode()
+    notice = html.index("data-filing-refused")
+    assert "Free accounts cannot submit technical support requests" in html
+    assert f'href="{settings.COMMUNITY_URL}"' in html[notice:]
+    assert notice < html.index('name="subject"')  # said before the fields
+    assert "data-suggest-url" in html  # suggestions still offered
+
+    browser.force_login(member("pro", "licensed"))
+    assert "data-filing-refused" not in browser.get("/requests/new").content.decode()
+
+
+def test_the_page_paces_its_script_under_the_suggestion_limit_and_says_counts_in_the_readers_language(
+    browser, settings
+) -> None:
+    settings.DEFLECTION_SUGGEST_RATE = "20/m"
+    html = browser.get("/requests/new", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'data-suggest-spacing-ms="3750"' in html
+    opening = '<script id="deflection-announcements" type="application/json">'
+    sentences = json.loads(html[html.index(opening) + len(opening) : html.index("</script>", html.index(opening))])
+    assert sentences["1"] == "1 article pourrait répondre à votre question : %(title)s"
+    assert sentences["3"] == "3 articles pourraient répondre à votre question. Le premier : %(title)s"

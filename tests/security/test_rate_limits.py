@@ -89,3 +89,25 @@ def test_sign_in_is_limited_per_client_address(settings: object) -> None:
         for n in range(5)
     ]
     assert statuses == [200, 200, 200, 200, 429]
+
+
+def test_only_accepted_tickets_count_toward_the_filing_limit(settings: object) -> None:
+    settings.TICKETS_CREATE_RATE = "2/h"
+    user = member("pro", "licensed")
+    portal = Client()
+    portal.force_login(user)
+    valid = {"subject": "Export fails", "description": "Nothing happens.", "route": "standard", "product_area": "other"}
+    invalid = {**valid, "description": ""}
+    assert [portal.post("/requests/new/ticket", invalid).status_code for _ in range(4)] == [400] * 4
+    api = APIClient()
+    api.force_authenticate(user)
+    assert [api.post("/api/tickets/", {"subject": ""}, format="json").status_code for _ in range(3)] == [400] * 3
+    assert Ticket.objects.filter(requester=user).count() == 0
+
+    assert portal.post("/requests/new/ticket", valid).status_code == 302
+    assert api.post("/api/tickets/", valid, format="json").status_code == 201
+    limited = portal.post("/requests/new/ticket", valid)
+    assert limited.status_code == 429
+    retry_after(limited)
+    assert api.post("/api/tickets/", valid, format="json").status_code == 429
+    assert Ticket.objects.filter(requester=user).count() == 2

@@ -86,7 +86,7 @@ class TestNewTicket:
 
     def test_gov_form_shows_the_route_hours(self, world: World) -> None:
         page = client_for(world.gina).get("/requests/new/ticket").content.decode()
-        assert "06:00–18:00 (America/Los_Angeles)" in page
+        assert "Monday–Friday, 06:00–18:00 Pacific Time" in page
         assert re.search(r"Open now|Opens ", page)
 
     def test_priority_field_only_when_the_plan_allows(self, world: World) -> None:

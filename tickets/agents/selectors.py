@@ -366,9 +366,14 @@ def placeholder_values(ticket: Ticket, agent: AbstractBaseUser) -> dict[str, str
         "ticket.number": str(ticket.number),
         "ticket.subject": ticket.subject,
         "ticket.url": settings.SITE_URL.rstrip("/") + ticket.get_absolute_url(),
-        "agent.first_name": agent.first_name or agent.email.split("@", 1)[0],
-        "agent.name": agent.get_full_name() or agent.email.split("@", 1)[0],
+        **dict(zip(("agent.first_name", "agent.name"), signature_names(agent), strict=True)),
     }
+
+
+def signature_names(agent: AbstractBaseUser) -> tuple[str, str]:
+    """The agent's first and full name as macros sign with them; the reply box finds the signature by them."""
+    local = agent.email.split("@", 1)[0]
+    return agent.first_name or local, agent.get_full_name() or local
 
 
 @dataclass(frozen=True)

@@ -170,6 +170,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, form: TicketUpdateForm
         "follow_ups": selectors.follow_ups_for(user, ticket),
         "parent": selectors.parent_for(user, ticket),
         "macros": macros,
+        "signature_names": selectors.signature_names(user),
         "form": form,
         "allowed_statuses": [
             label for value, label in AGENT_STATUS_CHOICES if value in allowed_targets(ticket.status, Actor.AGENT)

@@ -1,4 +1,7 @@
-"""``manage.py evaluate_deflection --articles A.jsonl --queries Q.jsonl [--k 10] [--json]``."""
+"""``manage.py evaluate_deflection --articles A.jsonl --queries Q.jsonl [--engine E] [--k 10] [--json]``.
+
+Stands alone: it needs no migrated database (only a temporary search index, dropped at the end).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from deflection.evaluation import DatasetError, evaluate, load_articles, load_queries, synthetic_dataset
 from deflection.suggestions import SIGNALS
+from search.service import ENGINES, EngineNotConfigured, SearchUnavailable
 
 METRIC_ORDER = ["recall@1", "recall@5", "recall@{k}", "hit@1", "hit@5", "mrr@{k}", "ndcg@{k}"]
 
@@ -23,6 +28,19 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--articles", type=Path, help='JSON lines: {"id", "lang", "title", "body"}')
         parser.add_argument("--queries", type=Path, help='JSON lines: {"id", "lang", "text", "relevant": [ids]}')
+        parser.add_argument(
+            "--engine",
+            choices=ENGINES,
+            default=None,
+            help="search engine to evaluate (default: the configured one); sqlite and postgres need DATABASE_URL "
+            "to point to that database, elasticsearch needs ELASTICSEARCH_URL",
+        )
+        parser.add_argument(
+            "--page-language",
+            default=None,
+            help="ask every query from a page in this language (e.g. en: drafts written in another language "
+            "than the reader's page); default: each query's own language",
+        )
         parser.add_argument("--k", type=int, default=10, help="cut-off for Recall, MRR and nDCG (default 10)")
         parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
         parser.add_argument(
@@ -63,13 +81,28 @@ class Command(BaseCommand):
                     raise CommandError(f"--{name}: no such file {options[name]}")
             try:
                 articles = load_articles(options["articles"])
-                queries = load_queries(options["queries"])
+                queries = load_queries(options["queries"], known_articles={article.id for article in articles})
             except DatasetError as error:
                 raise CommandError(str(error)) from error
         if not articles or not queries:
             raise CommandError("the article and query sets must not be empty")
 
-        report = evaluate(articles, queries, k=k, signals=signals)
+        codes = [code for code, _name in settings.LANGUAGES]
+        if options["page_language"] is not None and options["page_language"] not in codes:
+            raise CommandError(f"--page-language must be one of {', '.join(codes)}")
+        try:
+            report = evaluate(
+                articles,
+                queries,
+                k=k,
+                signals=signals,
+                engine=options["engine"],
+                page_language=options["page_language"],
+            )
+        except EngineNotConfigured as error:
+            raise CommandError(f"--engine: {error}") from error
+        except SearchUnavailable as error:
+            raise CommandError(f"the search engine failed: {error}") from error
         if options["json"]:
             self.stdout.write(json.dumps(report.as_dict(), indent=2, sort_keys=True))
             return
@@ -80,7 +113,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{report['articles']} articles ({report['documents']} documents) indexed in "
             f"{report['index_seconds']:.1f}s; {report['overall']['queries']} queries in "
-            f"{report['query_seconds']:.1f}s; "
+            f"{report['query_seconds']:.1f}s on {report['engine']}; "
             f"signals: {', '.join(report['signals']) or 'none'}"
         )
         header = f"{'':10}{'queries':>8}" + "".join(f"{name:>11}" for name in names) + f"{'p50 ms':>9}{'p95 ms':>9}"

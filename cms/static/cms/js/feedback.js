@@ -31,6 +31,10 @@ document.querySelectorAll("[data-feedback]").forEach((section) => {
           button.setAttribute("aria-pressed", String((button.value === "yes") === result.helpful));
         });
         commentForm.hidden = result.helpful;
+        if (form === commentForm) {
+          // Sent: an empty box (and the status above) shows it went; text left in it looks unsent.
+          commentForm.querySelector("textarea").value = "";
+        }
         if (!result.helpful && form !== commentForm) {
           commentForm.querySelector("textarea").focus();
         }

@@ -12,16 +12,60 @@
     });
   }
 
+  var updateForm = document.getElementById("update-form");
   var body = document.querySelector("#update-form textarea[name='body']");
+  // Where the agent left the caret: clicking "Insert link" moves the focus away from the box.
+  var caret = null;
 
+  function rememberCaret() {
+    caret = { start: body.selectionStart, end: body.selectionEnd };
+  }
+
+  if (body) {
+    ["keyup", "mouseup", "select", "input", "blur"].forEach(function (name) {
+      body.addEventListener(name, rememberCaret);
+    });
+  }
+
+  // Where the sign-off starts, or -1: an RFC 3676 "-- " line, else a last paragraph that ends
+  // with the agent's name as macros sign ("Best regards,\nAlex").
+  function signatureStart(text) {
+    var delimiter = text.search(/(^|\n)-- ?\n/);
+    if (delimiter >= 0) return text.charAt(delimiter) === "\n" ? delimiter + 1 : delimiter;
+    var names = [updateForm.dataset.signatureFirst, updateForm.dataset.signatureFull]
+      .filter(Boolean)
+      .map(function (name) { return name.trim().toLowerCase(); });
+    var trimmed = text.replace(/\s+$/, "");
+    var lastLine = trimmed.slice(trimmed.lastIndexOf("\n") + 1).trim().toLowerCase();
+    if (!names.length || names.indexOf(lastLine) < 0) return -1;
+    var paragraph = trimmed.lastIndexOf("\n\n");
+    return paragraph < 0 ? -1 : paragraph + 2;
+  }
+
+  // Text goes where the caret is, replacing a selection; a caret in or after the signature (or
+  // no caret yet) puts it above the signature, in its own paragraph.
   function insertText(text) {
     if (!body) return;
-    var start = body.selectionStart || body.value.length;
-    var end = body.selectionEnd || body.value.length;
-    var before = body.value.slice(0, start);
-    var spacer = before && !/\s$/.test(before) ? " " : "";
-    body.value = before + spacer + text + body.value.slice(end);
+    var value = body.value;
+    var start = caret ? caret.start : value.length;
+    var end = caret ? caret.end : value.length;
+    var signature = signatureStart(value);
+    var inserted;
+    if (signature >= 0 && end >= signature) {
+      var above = value.slice(0, signature).replace(/\s+$/, "");
+      inserted = (above ? "\n\n" : "") + text + "\n\n";
+      body.value = above + inserted + value.slice(signature);
+      start = above.length;
+    } else {
+      var before = value.slice(0, start);
+      var spacer = before && !/\s$/.test(before) ? " " : "";
+      inserted = spacer + text;
+      body.value = before + inserted + value.slice(end);
+    }
+    var after = start + inserted.length;
     body.focus();
+    body.setSelectionRange(after, after);
+    rememberCaret();
   }
 
   var macroSelect = document.querySelector("[data-macro-select]");
