@@ -22,7 +22,7 @@ import datetime as dt
 import logging
 from email.utils import make_msgid
 
-from celery import current_app
+from celery import signature
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
@@ -56,7 +56,9 @@ _AUTO_REPLY_KINDS = frozenset({Kind.NOT_ENTITLED, Kind.NEW_REQUEST_NEEDED})
 # Kinds that go to an agent (the assignee, the queue's agents) rather than to the requester.
 _TO_ASSIGNEE_KINDS = frozenset({Kind.REQUESTER_REPLY})
 _TO_AGENT_KINDS = frozenset({Kind.REQUESTER_REPLY, Kind.AGENT_NEW_TICKET})
-# The send task, queued by name: its module imports this one.
+# Notices to the queue's agents are not part of the conversation with the requester.
+_OUTSIDE_THREAD_KINDS = frozenset({Kind.AGENT_NEW_TICKET})
+# The send task, queued by name (a signature): its module imports this one.
 SEND_TASK = "tickets_mail.send_outbound"
 _MAX_REFERENCES = 10
 
@@ -104,7 +106,7 @@ def promise(
 def enqueue(outbound_id: int) -> None:
     """Queue the send task; a broker outage leaves the row pending for the sweeper."""
     try:
-        current_app.send_task(SEND_TASK, args=[outbound_id])
+        signature(SEND_TASK, args=[outbound_id]).delay()
     except Exception:
         logger.exception("could not queue outbound email %s; the sweeper will retry", outbound_id)
 
@@ -310,11 +312,14 @@ def _thread(row: OutboundMessage, ticket: Ticket | None) -> tuple[str, list[str]
     sent = (
         OutboundMessage.objects.filter(ticket=ticket, status=OutboundMessage.Status.SENT)
         .exclude(pk=row.pk)
+        .exclude(kind__in=list(_OUTSIDE_THREAD_KINDS))
         .values_list("message_id", "sent_at")
     )
     thread = [message_id for message_id, _when in sorted([*received, *sent], key=lambda item: item[1])]
     if ticket.follow_up_of_id and not thread:
-        previous = OutboundMessage.objects.filter(ticket_id=ticket.follow_up_of_id, status=OutboundMessage.Status.SENT)
+        previous = OutboundMessage.objects.filter(
+            ticket_id=ticket.follow_up_of_id, status=OutboundMessage.Status.SENT
+        ).exclude(kind__in=list(_OUTSIDE_THREAD_KINDS))
         thread = list(previous.order_by("sent_at").values_list("message_id", flat=True))
     answered = row.in_reply_to_inbound.message_id if row.in_reply_to_inbound else (thread[-1] if thread else "")
     references: list[str] = []

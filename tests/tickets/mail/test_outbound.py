@@ -19,7 +19,7 @@ from tickets.mail import addresses, outbound
 from tickets.mail.inbound import email_ingest
 from tickets.mail.models import OutboundMessage
 from tickets.mail.tasks import send_outbound, sweep_outbound
-from tickets.models import SentNotification, Status
+from tickets.models import Status
 from tickets.tasks import process_new_ticket
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ class TestAcknowledgement:
         assert addresses.ticket_number_from(reply_to) == ticket.number
         html = ack.alternatives[0][0]
         assert "/requests/solve/" in html and ticket.subject in html
-        assert SentNotification.objects.filter(key=f"ack:{ticket.pk}", sent_at__isnull=False).count() == 1
+        assert row.status == OutboundMessage.Status.SENT and row.sent_at is not None
 
     def test_running_the_processing_twice_acknowledges_once(self, world: World) -> None:
         ticket = file_ticket(world)
