@@ -194,7 +194,6 @@ def rank_for_draft(
     so the offline evaluation runs exactly this function (with ``synonyms`` of its own instead of
     the editors' ones, so it needs no database table).
     """
-    from search.health import SearchUnavailable
     from search.service import search_articles
 
     limit = conf.default_limit() if limit is None else limit
@@ -209,21 +208,19 @@ def rank_for_draft(
     pool = max(limit, CANDIDATE_POOL) if active else limit
     detected = draft_language(query)
     other = detected if detected and detected != language else None
-    try:
-        found = [
-            search_articles(
-                query,
-                language=searched,
-                audiences=audiences,
-                limit=pool,
-                backend=backend,
-                promote_untranslated=True,
-                synonyms=synonyms,
-            )
-            for searched in ([other, language] if other else [language])
-        ]
-    except SearchUnavailable:
-        return Ranking(items=[], degraded=True, truncated=truncated, query=query, draft_language=other)
+    # search_articles does not raise when the engine fails: it answers from its fallback (degraded).
+    found = [
+        search_articles(
+            query,
+            language=searched,
+            audiences=audiences,
+            limit=pool,
+            backend=backend,
+            promote_untranslated=True,
+            synonyms=synonyms,
+        )
+        for searched in ([other, language] if other else [language])
+    ]
 
     candidates = _initial_candidates(_interleave([results.hits for results in found])[:pool])
     if active:

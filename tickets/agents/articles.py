@@ -19,6 +19,7 @@ from django.utils.html import escape
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from cms.models import ArticlePage
 from tickets.models import Comment, Ticket
 
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
@@ -101,8 +102,6 @@ def article_draft_from_ticket(*, ticket: Ticket, agent: AbstractBaseUser, catego
 
     The caller checked that ``agent`` sees the ticket and may add pages under ``category``.
     """
-    from cms.models import ArticlePage
-
     answer = agent_answer(ticket)
     if answer is None:
         raise DraftRefused(_("Reply to the customer first: the article is drafted from your public answer."))

@@ -24,10 +24,11 @@ from django.utils import timezone
 from accounts.entitlements import Entitlement, entitlement_for
 from accounts.models import support_profile_for
 from accounts.selectors import gov_cleared, is_gov_cleared
+from deflection.models import DeflectionEvent, EventKind
 from tickets.agents.models import Macro
 from tickets.agents.placeholders import fill
 from tickets.models import Comment, Priority, Queue, Route, Status, Ticket
-from tickets.selectors import tickets_visible_to
+from tickets.selectors import ticket_for, tickets_visible_to
 
 ACTIVE = (Status.NEW, Status.OPEN, Status.PENDING)
 CLOCK_RUNNING = (Status.NEW, Status.OPEN)
@@ -244,8 +245,6 @@ def tickets_for_bulk(user: AbstractBaseUser, numbers: list[int]) -> list[Ticket]
 def agent_ticket_for(user: AbstractBaseUser, number: object) -> Ticket:
     """The ticket for the agent view: staff only, then the core's 404-safe lookup."""
     require_agent(user)
-    from tickets.selectors import ticket_for
-
     ticket = ticket_for(user, number)
     if ticket.requester_id == user.pk:
         # Staff reading their own request do it in the portal, as a customer.
@@ -321,8 +320,6 @@ def deflection_context(ticket: Ticket) -> DeflectionContext | None:
     session = ticket.deflection_session
     if session is None:
         return None
-    from deflection.models import DeflectionEvent, EventKind
-
     opened = list(
         DeflectionEvent.objects.filter(session=session, kind=EventKind.OPENED)
         .order_by("created_at")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -24,6 +25,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audiences import article_audiences_for
+from cms.models import CategoryPage
+from search.service import search_articles
 from tickets import selectors as core_selectors
 from tickets.agents import selectors, services
 from tickets.agents.articles import DraftRefused, article_draft_from_ticket
@@ -224,10 +227,6 @@ def ticket_update(request: HttpRequest, number: int) -> HttpResponse:
 
 def _article_results(ticket: Ticket, text: str, language: str) -> dict[str, Any]:
     """Help articles in the customer's language that the customer may read (so a link works for them)."""
-    from django.conf import settings
-
-    from search.service import search_articles
-
     results = search_articles(
         text, language=language, audiences=article_audiences_for(ticket.requester), limit=ARTICLE_RESULTS
     )
@@ -263,8 +262,6 @@ def article_search(request: HttpRequest, number: int) -> JsonResponse:
 
 def _categories_for(user: Any) -> list[Any]:
     """Categories under which this user may add articles in Wagtail."""
-    from cms.models import CategoryPage
-
     return [
         page
         for page in CategoryPage.objects.all().order_by("path")
