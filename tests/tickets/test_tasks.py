@@ -13,6 +13,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
+from accounts.models import support_profile_for
 from portal.celery import app
 from tests.tickets.conftest import World
 from tickets import services
@@ -195,3 +196,33 @@ def test_a_lasting_failure_is_recorded_on_the_outbox_row(world: World, settings)
     # failed sends leave no claim behind: the rows stay pending, for the retry or the sweeper
     assert not OutboundMessage.objects.filter(claimed_at__isnull=False).exists()
     assert not OutboundMessage.objects.exclude(status=OutboundMessage.Status.PENDING).exists()
+
+
+@pytest.mark.django_db
+def test_a_superuser_in_the_gov_queue_is_cleared_and_notified(world: World) -> None:
+    """One Gov rule (accounts.selectors): superusers are cleared, for notifications as for lists."""
+    world.gov.agents.add(world.admin)
+    ticket = new_ticket(world, requester=world.gina)
+    process_new_ticket.apply(args=[ticket.pk]).get()
+    assert sorted(m.to[0] for m in mail.outbox) == ["admin@support.test", "gina@agency.test", "gov@support.test"]
+
+
+@pytest.mark.django_db
+def test_agent_notices_go_through_the_outbox_once_in_the_agents_language(world: World) -> None:
+    profile = support_profile_for(world.agent)
+    profile.language = "fr"
+    profile.save()
+    ticket = new_ticket(world)
+    process_new_ticket.apply(args=[ticket.pk]).get()
+    row = OutboundMessage.objects.get(kind="agent_new_ticket")
+    assert (row.key, row.status, row.recipient, row.language) == (
+        f"agent-new:{ticket.pk}:{world.agent.pk}",
+        "sent",
+        "agent@support.test",
+        "fr",
+    )
+    [notice] = [m for m in mail.outbox if m.to == ["agent@support.test"]]
+    assert notice.subject == f"[#{ticket.number}] Nouvelle demande dans Standard : Sync stopped"
+    assert notice.extra_headers["Message-ID"] == row.message_id
+    services.agents_notify_new(ticket_id=ticket.pk)  # a rerun sends nothing more
+    assert len([m for m in mail.outbox if m.to == ["agent@support.test"]]) == 1

@@ -101,6 +101,7 @@ class OutboundMessage(models.Model):
         NOT_ENTITLED = "not_entitled", _("How to get help (not entitled)")
         NEW_REQUEST_NEEDED = "new_request_needed", _("New request needed")
         AGENT_NEW_TICKET = "agent_new_ticket", _("New request (to the queue's agents)")
+        CONTACT_EMAIL = "contact_email", _("Contact email confirmation")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -141,6 +142,8 @@ class OutboundMessage(models.Model):
     )
     language = models.CharField(_("language"), max_length=10, blank=True)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
+    # The text of a message written by another app (accounts), which promises it ready to send.
+    body = models.TextField(_("text"), blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
     in_reply_to = models.CharField(_("In-Reply-To"), max_length=255, blank=True)
     references = models.TextField(_("References"), blank=True)

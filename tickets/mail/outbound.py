@@ -56,6 +56,8 @@ _AUTO_REPLY_KINDS = frozenset({Kind.NOT_ENTITLED, Kind.NEW_REQUEST_NEEDED})
 # Kinds that go to an agent (the assignee, the queue's agents) rather than to the requester.
 _TO_ASSIGNEE_KINDS = frozenset({Kind.REQUESTER_REPLY})
 _TO_AGENT_KINDS = frozenset({Kind.REQUESTER_REPLY, Kind.AGENT_NEW_TICKET})
+# Kinds another app writes itself (subject and text) and hands over ready to send.
+_PREBUILT_KINDS = frozenset({Kind.CONTACT_EMAIL})
 # Notices to the queue's agents are not part of the conversation with the requester.
 _OUTSIDE_THREAD_KINDS = frozenset({Kind.AGENT_NEW_TICKET})
 # The send task, queued by name (a signature): its module imports this one.
@@ -176,6 +178,22 @@ def acknowledgement_send(*, ticket_id: int) -> bool:
     origin = InboundMessage.objects.filter(ticket=ticket, created_ticket=True).order_by("pk").first()
     row = promise(key=f"ack:{ticket.pk}", kind=kind, ticket=ticket, inbound=origin, queue=False)
     return outbound_send(outbound_id=row.pk)
+
+
+def prebuilt_promise(
+    *, key: str, kind: str, recipient: str, subject: str, body: str, recipient_user: AbstractBaseUser | None = None
+) -> OutboundMessage:
+    """A message another app wrote (accounts' contact-email confirmation), sent once after the
+    commit by the same task and sweeper as ticket mail; a repeated key queues nothing.
+
+    Named by ``ACCOUNTS_MAIL_OUTBOX`` in the settings: accounts may not import tickets.
+    """
+    if kind not in _PREBUILT_KINDS:
+        raise ValueError(f"{kind!r} is not a message another app may write")
+    row = promise(key=key, kind=kind, recipient=recipient, recipient_user=recipient_user)
+    if not row.body:
+        OutboundMessage.objects.filter(pk=row.pk).update(subject=subject[:300], body=body)
+    return row
 
 
 def agent_new_ticket_promise(*, ticket: Ticket, agent: AbstractBaseUser) -> OutboundMessage:
@@ -333,6 +351,8 @@ def _thread(row: OutboundMessage, ticket: Ticket | None) -> tuple[str, list[str]
 
 def build(row: OutboundMessage) -> EmailMultiAlternatives:
     """The email for ``row``, in the recipient's language; raises ``SkipMessage`` when none should go."""
+    if row.kind in _PREBUILT_KINDS:
+        return _prebuilt(row)
     ticket = row.ticket
     if ticket is not None and row.kind in _OPTIONAL_KINDS and not wants_email_notifications(ticket.requester):
         raise SkipMessage("the requester turned email notifications off")
@@ -376,6 +396,20 @@ def build(row: OutboundMessage) -> EmailMultiAlternatives:
     row.recipient, row.language, row.subject = recipient, language, subject
     row.in_reply_to, row.references = in_reply_to, " ".join(references)
     return message
+
+
+def _prebuilt(row: OutboundMessage) -> EmailMultiAlternatives:
+    """The email of a message written by another app: its own subject and text, as they are."""
+    if not row.recipient:
+        raise SkipMessage("no recipient address")
+    row.language = row.language or settings.LANGUAGE_CODE
+    return EmailMultiAlternatives(
+        subject=row.subject,
+        body=row.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[row.recipient],
+        headers={"Message-ID": row.message_id, "Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
+    )
 
 
 # --- Sending --------------------------------------------------------------------------------------
