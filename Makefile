@@ -22,11 +22,18 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(VENV)/bin/pip install --quiet -e ".[dev]"
 	@touch $@
 
+# Details go to var/log/ (LOG_DIR); the terminal shows the addresses, the accounts and errors.
+LOG_DIR ?= $(CURDIR)/var/log
+
 migrate: $(VENV)/.installed
-	$(PY) manage.py migrate --noinput
+	@mkdir -p $(LOG_DIR)
+	@echo "  Migrating the database (details in $(LOG_DIR)/migrate.log)..."
+	@LOG_DIR=$(LOG_DIR) $(PY) manage.py migrate --noinput >$(LOG_DIR)/migrate.log 2>&1 \
+		|| { tail -n 40 $(LOG_DIR)/migrate.log; echo "migrate failed: see $(LOG_DIR)/migrate.log"; exit 1; }
 
 seed: migrate
-	$(PY) manage.py seed_demo
+	@LOG_DIR=$(LOG_DIR) $(PY) manage.py seed_demo 2>>$(LOG_DIR)/seed.log \
+		|| { tail -n 40 $(LOG_DIR)/seed.log; echo "seeding failed: see $(LOG_DIR)/seed.log"; exit 1; }
 
 run: seed
 	@echo ""
@@ -38,8 +45,9 @@ run: seed
 	@echo "    APIs           http://127.0.0.1:$(PORT)/api/v2/pages/  http://127.0.0.1:$(PORT)/api/docs/"
 	@echo "    Health         http://127.0.0.1:$(PORT)/healthz"
 	@echo "    Outgoing mail  var/mail/"
+	@echo "    Logs           $(LOG_DIR)/ (the terminal shows warnings and errors)"
 	@echo ""
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PORT=$(PORT) $(VENV)/bin/honcho -f Procfile start
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PORT=$(PORT) LOG_DIR=$(LOG_DIR) $(VENV)/bin/honcho -f Procfile start
 
 test: $(VENV)/.installed-dev
 	DJANGO_SETTINGS_MODULE=portal.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.hours import valid_time_zone
 from accounts.models import Organization, Plan, PlanChange, SupportProfile, User, support_profile_for
+from portal.links import absolute_url
 
 __all__ = [
     "ContactEmailLinkError",
@@ -91,7 +92,7 @@ def contact_email_token(*, user: User, email: str) -> str:
 
 
 @transaction.atomic
-def contact_email_change_request(*, user: User, new_email: str, base_url: str | None = None) -> bool:
+def contact_email_change_request(*, user: User, new_email: str) -> bool:
     """Ask for ``new_email`` to become the support contact email; returns True if a link was sent.
 
     Nothing changes until the emailed link is followed: the address waits in
@@ -115,7 +116,7 @@ def contact_email_change_request(*, user: User, new_email: str, base_url: str | 
     profile.save(update_fields=["pending_contact_email", "updated_at"])
 
     token = contact_email_token(user=user, email=new_email)
-    link = f"{(base_url or settings.SITE_URL).rstrip('/')}{reverse('accounts-contact-email-verify', args=[token])}"
+    link = absolute_url(reverse("accounts-contact-email-verify", args=[token]))
     language = profile.language or translation.get_language() or settings.LANGUAGE_CODE
     with translation.override(language):
         subject = str(_("Confirm your support contact email"))

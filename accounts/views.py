@@ -139,7 +139,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 email_notifications=data["email_notifications"],
             )
             sent = data["contact_email"].lower() != current and services.contact_email_change_request(
-                user=request.user, new_email=data["contact_email"], base_url=request.build_absolute_uri("/")
+                user=request.user, new_email=data["contact_email"]
             )
         if sent:
             messages.info(

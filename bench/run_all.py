@@ -15,6 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = {
     "search": ["bench.search", "--articles", "2000", "--queries", "100", "--budget", "60"],
+    "long_articles": ["bench.long_articles", "--copies", "3", "--drafts", "200"],
     "agent_queue": ["bench.agent_queue"],
     "load": ["bench.load"],
 }
@@ -40,6 +41,17 @@ def summary(report: dict) -> list[str]:
                 f"(Wagtail's database search p50 {short['wagtail']['p50_ms']} ms); long drafts p50 "
                 f"{long['ours']['p50_ms']} ms (Wagtail {long['wagtail']['p50_ms']} ms); "
                 f"indexing {result['index']['engine_documents_per_second']} documents/s"
+            )
+        elif name == "long_articles":
+            drafts, index = result["drafts"], result["index"]
+            lines.append(
+                f"long articles ({result['engine'].split(':')[0]}, {result['articles']} articles, median "
+                f"{result['median_body_chars']} characters): drafts p50/p95/p99 "
+                + "; ".join(
+                    f"{language} {figures['p50_ms']}/{figures['p95_ms']}/{figures['p99_ms']} ms"
+                    for language, figures in drafts.items()
+                )
+                + f"; indexing {index['articles_per_second']} articles/s ({index['documents_per_second']} documents/s)"
             )
         elif name == "agent_queue":
             lines.append(

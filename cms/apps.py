@@ -11,8 +11,10 @@ def _groups_after_migrate(sender: AppConfig, **kwargs: Any) -> None:
         return
     from cms.demo import ensure_editorial_groups
     from cms.models import HelpCenterPage
+    from cms.services import site_follow_site_url
 
     ensure_editorial_groups(HelpCenterPage.objects.values_list("pk", flat=True).first())
+    site_follow_site_url()
 
 
 class CmsConfig(AppConfig):

@@ -30,6 +30,7 @@ from wagtail.models import (
 
 from accounts.audiences import Audience
 from cms.models import ArticlePage, CategoryPage, HelpCenterPage, RelatedArticle
+from cms.services import site_follow_site_url
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,8 @@ def ensure_help_center() -> HelpCenterPage:
     if site is None:
         root = Page.get_first_root_node()
         site = Site.objects.create(hostname="localhost", port=80, root_page=root, is_default_site=True)
+        site_follow_site_url()
+        site.refresh_from_db()
     values: dict[str, Any] = {
         f"title_{code}": title for code, title in HELP_CENTER_TITLES.items() if code in _languages()
     }

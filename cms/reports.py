@@ -16,6 +16,13 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 from cms.models import ArticlePage
 from cms.selectors import feedback_report, recent_comments
 
+ORDER_CHOICES = [
+    ("attention", _("Needs attention first")),
+    ("views", _("Most viewed first")),
+    ("helpful", _("Most helpful first")),
+    ("tree", _("Tree order")),
+]
+
 
 def _keep(queryset: Any, name: str, value: Any) -> Any:
     """The filters shape the counts (see ``get_queryset``), not which articles are listed."""
@@ -26,6 +33,7 @@ class FeedbackReportFilterSet(WagtailFilterSet):
     language = django_filters.ChoiceFilter(label=_("Language"), choices=settings.LANGUAGES, method=_keep)
     date_from = django_filters.DateFilter(label=_("From"), widget=AdminDateInput, method=_keep)
     date_to = django_filters.DateFilter(label=_("To"), widget=AdminDateInput, method=_keep)
+    order = django_filters.ChoiceFilter(label=_("Sort by"), choices=ORDER_CHOICES, method=_keep, empty_label=None)
 
     class Meta:
         model = ArticlePage
@@ -61,15 +69,17 @@ class FeedbackReportView(ReportView):
 
     def filter_values(self) -> dict[str, Any]:
         if self.filters and self.filters.is_valid():
-            return {key: value or None for key, value in self.filters.form.cleaned_data.items()}
-        return {"language": None, "date_from": None, "date_to": None}
+            values = {key: value or None for key, value in self.filters.form.cleaned_data.items()}
+            return {**values, "order": values.get("order") or "attention"}
+        return {"language": None, "date_from": None, "date_to": None, "order": "attention"}
 
     def get_queryset(self) -> Any:
         return feedback_report(**self.filter_values())
 
     def decorate_paginated_queryset(self, object_list: Any) -> Any:
         pages = list(object_list)
-        comments = recent_comments([page.pk for page in pages], **self.filter_values())
+        period = {key: value for key, value in self.filter_values().items() if key != "order"}
+        comments = recent_comments([page.pk for page in pages], **period)
         for page in pages:
             votes = page.yes + page.no
             page.helpful_ratio = round(page.yes / votes, 3) if votes else None

@@ -5,8 +5,22 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    OrderBy,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -68,13 +82,28 @@ def feedback_for_visitor(*, article: ArticlePage, visitor_key: str) -> ArticleFe
     return ArticleFeedback.objects.filter(article=article, visitor_key=visitor_key).first()
 
 
+# The report's orders. "attention" comes first: the articles readers said did not help, most
+# "No" votes first, then the lowest share of "Yes"; articles nobody voted on come last there.
+_RATIO_ASCENDING = OrderBy(F("helpful_ratio"), nulls_last=True)
+FEEDBACK_ORDERS: dict[str, tuple[str | OrderBy, ...]] = {
+    "attention": ("-no", _RATIO_ASCENDING, "-views", "path"),
+    "views": ("-views", "path"),
+    "helpful": (OrderBy(F("helpful_ratio"), descending=True, nulls_last=True), "-yes", "path"),
+    "tree": ("path",),
+}
+
+
 def feedback_report(
-    *, language: str | None = None, date_from: date | None = None, date_to: date | None = None
+    *,
+    language: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    order: str = "attention",
 ) -> QuerySet[ArticlePage]:
     """Every article with its views, yes and no votes in the period and language (for the report).
 
     Subqueries, not joins: views and votes live in two tables, and joining both would multiply
-    one count by the other.
+    one count by the other. ``order`` is a key of ``FEEDBACK_ORDERS`` (unknown: "attention").
     """
     views = ArticleViewCount.objects.filter(article=OuterRef("pk"))
     votes = ArticleFeedback.objects.filter(article=OuterRef("pk"))
@@ -91,11 +120,23 @@ def feedback_report(
     yes_total = votes.filter(helpful=True).order_by().values("article").annotate(total=Count("pk")).values("total")
     no_total = votes.filter(helpful=False).order_by().values("article").annotate(total=Count("pk")).values("total")
     zero = Value(0, output_field=IntegerField())
-    return ArticlePage.objects.annotate(
-        views=Coalesce(Subquery(views_total, output_field=IntegerField()), zero),
-        yes=Coalesce(Subquery(yes_total, output_field=IntegerField()), zero),
-        no=Coalesce(Subquery(no_total, output_field=IntegerField()), zero),
-    ).order_by("-views", "path")
+    return (
+        ArticlePage.objects.annotate(
+            views=Coalesce(Subquery(views_total, output_field=IntegerField()), zero),
+            yes=Coalesce(Subquery(yes_total, output_field=IntegerField()), zero),
+            no=Coalesce(Subquery(no_total, output_field=IntegerField()), zero),
+        )
+        .annotate(
+            helpful_ratio=Case(
+                When(
+                    Q(yes__gt=0) | Q(no__gt=0), then=Cast("yes", FloatField()) / Cast(F("yes") + F("no"), FloatField())
+                ),
+                default=None,
+                output_field=FloatField(),
+            )
+        )
+        .order_by(*FEEDBACK_ORDERS.get(order, FEEDBACK_ORDERS["attention"]))
+    )
 
 
 def recent_comments(

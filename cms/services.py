@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from wagtail.models import Site
 
 from cms.models import COMMENT_MAX_LENGTH, ArticleFeedback, ArticlePage, ArticleViewCount
 
@@ -103,3 +105,31 @@ def _store_vote(
         feedback.user = owner or feedback.user
         feedback.save()
     return FeedbackResult(feedback=feedback, created=created)
+
+
+def site_follow_site_url() -> Site | None:
+    """Put Wagtail's default site on ``SITE_URL``'s host and port, named (after every ``migrate``).
+
+    Wagtail builds a page's ``full_url`` (the API's ``html_url``, the admin's "view live") from
+    the site record, which starts as ``localhost:80``; our links come from ``SITE_URL``. Requests
+    for any other host still reach the default site.
+    """
+    address = urlsplit(settings.SITE_URL)
+    hostname = address.hostname or "localhost"
+    port = address.port or (443 if address.scheme == "https" else 80)
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return None
+    changed = []
+    if not site.site_name:
+        # Wagtail titles the admin with the site's name, else its host name ("localhost" for an
+        # editor whose pages are under the site, "Answerfirst" for an administrator): one name.
+        site.site_name = settings.WAGTAIL_SITE_NAME
+        changed.append("site_name")
+    taken = Site.objects.filter(hostname=hostname, port=port).exclude(pk=site.pk).exists()
+    if (site.hostname, site.port) != (hostname, port) and not taken:  # another site there: an editor's choice
+        site.hostname, site.port = hostname, port
+        changed += ["hostname", "port"]
+    if changed:
+        site.save(update_fields=changed)
+    return site

@@ -7,8 +7,10 @@ they are documented by Wagtail, not in ``/api/schema/``.
 
 from __future__ import annotations
 
+import enum
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.core.validators import RegexValidator
 from drf_spectacular.utils import OpenApiResponse
@@ -23,6 +25,21 @@ SCHEMA_PATH_PREFIXES = ("/api/deflection/", "/api/tickets/")
 def only_our_api(endpoints: list[tuple[str, str, str, Callable]]) -> list[tuple[str, str, str, Callable]]:
     """drf-spectacular preprocessing hook: keep the endpoints under ``SCHEMA_PATH_PREFIXES``."""
     return [endpoint for endpoint in endpoints if endpoint[0].startswith(SCHEMA_PATH_PREFIXES)]
+
+
+def plain_values(result: Any, **kwargs: Any) -> Any:
+    """drf-spectacular postprocessing hook: enum members (``EventKind.OPENED``) become their plain values.
+
+    A choice written with a ``TextChoices`` member lands in the schema as that member; the JSON
+    renderer writes it as its string, but the YAML renderer cannot represent it and answered 500.
+    """
+    if isinstance(result, dict):
+        return {plain_values(key): plain_values(value) for key, value in result.items()}
+    if isinstance(result, list | tuple):
+        return [plain_values(item) for item in result]
+    if isinstance(result, enum.Enum):
+        return result.value
+    return result
 
 
 # On a text field that must not be blank: DRF refuses text that ``str.strip()`` empties; this

@@ -1,4 +1,5 @@
-"""Links a ticket's emails carry: absolute URLs, the one-click solve token, suggested articles.
+"""Links a ticket's emails carry: the one-click solve token, suggested articles (absolute URLs from
+``portal.links``).
 
 A leaf (models and settings only) so that both the services and the mail builder can use it
 without importing each other.
@@ -6,19 +7,14 @@ without importing each other.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core import signing
 
+from portal.links import absolute_url
 from tickets.models import Ticket
 
+__all__ = ["SOLVE_LINK_SALT", "absolute_url", "solve_link_token", "suggested_articles"]
+
 SOLVE_LINK_SALT = "tickets.solve-link"
-
-
-def absolute_url(path: str) -> str:
-    """``path`` on the public site (``SITE_URL``); an absolute URL is returned as it is."""
-    if path.startswith(("http://", "https://")):
-        return path
-    return settings.SITE_URL.rstrip("/") + "/" + path.lstrip("/")
 
 
 def solve_link_token(ticket: Ticket) -> str:

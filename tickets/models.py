@@ -10,6 +10,7 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -226,6 +227,11 @@ class Comment(models.Model):
 ATTACHMENTS_DIR = "tickets/attachments"
 
 
+def private_storage() -> Storage:
+    """The storage of ticket files: no public URL (settings ``STORAGES["private"]``)."""
+    return storages["private"]
+
+
 def attachment_upload_to(instance: Attachment, filename: str) -> str:
     """A random path: the original name never reaches the storage (it is kept on the row)."""
     suffix = PurePosixPath(filename).suffix.lower()[:10]
@@ -250,7 +256,7 @@ class Attachment(models.Model):
         related_name="+",
         verbose_name=_("uploaded by"),
     )
-    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=255)
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, storage=private_storage, max_length=255)
     original_name = models.CharField(_("file name"), max_length=150)
     size = models.PositiveBigIntegerField(_("size"))
     content_type = models.CharField(_("content type"), max_length=120)

@@ -1,7 +1,8 @@
 """Every read of tickets, scoped by who is asking: a view or API that skips these cannot exist.
 
 - a customer sees the tickets they filed, plus those of organizations that let members see each
-  other's tickets;
+  other's tickets; billing requests only reach their requester and the organization's owners and
+  admins (who hold the subscription), whatever the sharing setting;
 - an agent (staff) sees the tickets of the queues they work (superusers: every queue);
 - Gov tickets reach agents in the "Gov cleared" group only (``accounts.selectors.is_gov_cleared``,
   which counts superusers as cleared), on every path.
@@ -13,13 +14,19 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.http import Http404
 
+from accounts.models import BILLING_ROLES
 from accounts.selectors import is_gov_cleared
 from tickets.models import Attachment, Comment, Route, Status, Ticket, TicketEvent
 
 
 def _customer_scope(user: AbstractBaseUser) -> Q:
     shared_orgs = user.memberships.filter(organization__members_see_each_others_tickets=True).values("organization_id")
-    return Q(requester=user) | Q(organization_id__in=shared_orgs)
+    billing_orgs = user.memberships.filter(role__in=BILLING_ROLES).values("organization_id")
+    return (
+        Q(requester=user)
+        | (Q(organization_id__in=shared_orgs) & ~Q(route=Route.BILLING))
+        | Q(route=Route.BILLING, organization_id__in=billing_orgs)
+    )
 
 
 def _agent_scope(user: AbstractBaseUser) -> Q:

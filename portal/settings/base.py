@@ -189,10 +189,15 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at start-up when it is missing
 STATICFILES_DIRS = [BASE_DIR / "portal" / "static"]
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise as they are.
+WHITENOISE_ROOT = BASE_DIR / "portal" / "root"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Ticket attachments: outside MEDIA_ROOT and without a URL; only the permission-checked views read them.
+PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "portal.storage.PrivateFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -338,6 +343,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "PREPROCESSING_HOOKS": ["portal.api.only_our_api"],  # Wagtail's APIs are documented by Wagtail
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "portal.api.plain_values"],
 }
 
 # --- Product ------------------------------------------------------------------------------------
@@ -367,3 +373,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+# LOG_DIR (set by `make run`): the details (requests, tasks) go to LOG_DIR/answerfirst.log and the
+# console keeps warnings and errors only. Celery then leaves the root logger to these settings.
+LOG_DIR = env.str("LOG_DIR", "")
+if LOG_DIR:
+    Path(LOG_DIR).mkdir(parents=True, exist_ok=True)
+    LOGGING["handlers"]["file"] = {
+        "class": "logging.FileHandler",
+        "filename": str(Path(LOG_DIR) / "answerfirst.log"),
+        "formatter": "plain",
+    }
+    LOGGING["handlers"]["console"]["level"] = "WARNING"
+    LOGGING["root"]["handlers"] = ["console", "file"]
+CELERY_WORKER_HIJACK_ROOT_LOGGER = not LOG_DIR

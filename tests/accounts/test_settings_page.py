@@ -146,6 +146,17 @@ def test_contact_email_change_waits_for_the_link_and_never_touches_sign_in(
     assert signed_in.post(link).status_code == 302  # following it again is harmless
 
 
+def test_the_confirmation_link_is_on_site_url_whatever_host_the_request_named(
+    signed_in, settings, django_capture_on_commit_callbacks
+) -> None:
+    settings.SITE_URL = "https://help.example.com"
+    settings.ALLOWED_HOSTS = ["*"]
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in.post("/settings", {**VALID, "contact_email": "desk@example.org"}, HTTP_HOST="attacker.example")
+    assert "https://help.example.com/settings/contact-email/" in mail.outbox[0].body
+    assert "attacker.example" not in mail.outbox[0].body
+
+
 def test_expired_link_is_refused(signed_in, user, django_capture_on_commit_callbacks) -> None:
     with time_machine.travel(dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC), tick=False):
         with django_capture_on_commit_callbacks(execute=True):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import Group, Permission
+from wagtail.admin.navigation import get_site_for_user
+from wagtail.models import GroupPagePermission
+
 from cms.models import ArticleViewCount
 
 
@@ -45,3 +49,20 @@ def test_scheduled_publishing_task_publishes_due_revisions(tree):
     publish_scheduled.apply()
     article.refresh_from_db()
     assert article.title_en == "Two-factor sign-in, revised"
+
+
+def test_editors_and_administrators_see_the_same_admin_title(tree, django_user_model, client):
+    """Wagtail names the admin after the site holding a user's pages (its host name when the site
+    has no name): an editor of the help center and an administrator both see "Answerfirst"."""
+    writers = Group.objects.create(name="Help center writers")
+    writers.permissions.add(Permission.objects.get(codename="access_admin"))
+    GroupPagePermission.objects.create(
+        group=writers, page=tree.help_center, permission=Permission.objects.get(codename="change_page")
+    )
+    editor = django_user_model.objects.create_user("title-editor@content.test", "pw")
+    editor.groups.add(writers)
+    administrator = django_user_model.objects.create_superuser("title-admin@content.test", "pw")
+    assert get_site_for_user(editor)["root_site"] is not None  # named after the site, not the setting
+    assert {get_site_for_user(user)["site_name"] for user in (editor, administrator)} == {"Answerfirst"}
+    client.force_login(editor)
+    assert "localhost" not in client.get("/admin/").content.decode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cms.models import RelatedArticle
+from cms.services import site_follow_site_url
 
 
 def titles(response) -> set[str]:
@@ -85,3 +86,19 @@ def test_categories_endpoint(tree, client):
     assert items[tree.passwords.pk]["category_path"] == ["Compte", "Mots de passe"]
     assert items[tree.account.pk]["description"] == "Votre compte."
     assert items[tree.billing.pk]["description"] == "Things to know."  # English fallback
+
+
+def test_html_url_is_on_site_url_like_detail_url(tree, client, settings):
+    """The API's page links come from SITE_URL (the default site follows it after every migrate)."""
+    path = "/help/account/passwords/reset-password/"
+    data = client.get(f"/api/v2/pages/{tree.bilingual.pk}/").json()
+    assert data["meta"]["html_url"] == f"http://127.0.0.1:8000{path}"
+    assert data["meta"]["detail_url"].startswith("http://127.0.0.1:8000/api/v2/")
+
+    settings.SITE_URL = settings.WAGTAILAPI_BASE_URL = "https://help.example.com"
+    site_follow_site_url()
+    data = client.get(f"/api/v2/pages/{tree.bilingual.pk}/").json()
+    assert data["meta"]["html_url"] == f"https://help.example.com{path}"
+    assert data["meta"]["detail_url"].startswith("https://help.example.com/api/v2/")
+    listed = client.get("/api/v2/articles/").json()["items"]
+    assert {item["meta"]["html_url"].split("/help/")[0] for item in listed} == {"https://help.example.com"}

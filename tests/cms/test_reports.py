@@ -11,7 +11,7 @@ import time_machine
 from django.contrib.auth.models import Group, Permission
 from wagtail.models import GroupPagePermission
 
-from cms.models import ArticleFeedback, ArticleViewCount
+from cms.models import ArticleFeedback, ArticlePage, ArticleViewCount
 from cms.selectors import feedback_report
 
 REPORT = "/admin/reports/article-feedback/"
@@ -50,7 +50,7 @@ def test_report_figures_and_filters(figures):
     assert row(feedback_report(language="fr"), figures.bilingual) == (4, 0, 1)
     assert row(feedback_report(date_from=dt.date(2026, 11, 10)), figures.bilingual) == (5, 0, 1)
     assert row(feedback_report(date_to=dt.date(2026, 11, 10), language="en"), figures.bilingual) == (10, 3, 1)
-    assert feedback_report().first().pk == figures.bilingual.pk  # most viewed first
+    assert feedback_report(order="views").first().pk == figures.bilingual.pk  # most viewed first
 
 
 def test_admin_report_page_and_exports(figures, admin_client):
@@ -75,6 +75,44 @@ def test_admin_report_page_and_exports(figures, admin_client):
     ).active
     rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows["Reset your password"][2:6] == (5, 0, 1, 0)
+
+
+def test_the_report_puts_what_needs_attention_first_and_the_order_is_selectable(figures, admin_client):
+    """Most "No" first, then the lowest share of "Yes"; articles without votes last (by views, then tree)."""
+    ArticleFeedback.objects.create(article=figures.english_only, language="en", helpful=False, visitor_key="n1")
+    ArticleFeedback.objects.create(article=figures.english_only, language="en", helpful=False, visitor_key="n2")
+    ArticleFeedback.objects.create(article=figures.internal, language="en", helpful=True, visitor_key="y1")
+    ArticleFeedback.objects.create(article=figures.internal, language="en", helpful=False, visitor_key="n3")
+    # english_only: 0 yes / 2 no (0%); bilingual: 3 yes / 2 no (60%, most viewed); internal: 1 / 1 (50%).
+    first_three = [figures.english_only.pk, figures.bilingual.pk, figures.internal.pk]
+    assert [page.pk for page in feedback_report()][:3] == first_three
+    assert [page.pk for page in feedback_report(order="views")][:2] == [figures.bilingual.pk, figures.english_only.pk]
+    assert [page.pk for page in feedback_report(order="helpful")][:3] == [
+        figures.bilingual.pk,
+        figures.internal.pk,
+        figures.english_only.pk,
+    ]
+    tree_order = [page.pk for page in feedback_report(order="tree")]
+    assert tree_order == sorted(tree_order, key=lambda pk: ArticlePage.objects.get(pk=pk).path)
+
+    def titles(response) -> list[str]:
+        html = response.content.decode()
+        wanted = {"Turn on two-factor sign-in", "Reset your password", "Refund macro"}
+        positions = {title: html.index(title) for title in wanted}
+        return sorted(wanted, key=positions.get)
+
+    page = admin_client.get(REPORT)
+    assert titles(page) == ["Turn on two-factor sign-in", "Reset your password", "Refund macro"]
+    assert "Needs attention first" in page.content.decode()
+    by_helpful = admin_client.get(REPORT, {"order": "helpful"})
+    assert titles(by_helpful) == ["Reset your password", "Refund macro", "Turn on two-factor sign-in"]
+    csv = admin_client.get(REPORT, {"export": "csv", "order": "attention"})
+    lines = b"".join(csv.streaming_content).decode("utf-8-sig").splitlines()
+    assert [line.split(",")[0] for line in lines[1:4]] == [
+        "Turn on two-factor sign-in",
+        "Reset your password",
+        "Refund macro",
+    ]
 
 
 def test_report_needs_page_permissions(figures, client, customer):

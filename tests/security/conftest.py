@@ -10,6 +10,7 @@ from tests.tickets.conftest import World, world  # noqa: F401 - the fixture, sha
 @pytest.fixture
 def objects(world: World, settings: object, tmp_path: object) -> Objects:  # noqa: F811
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
     from django.core.cache import cache
 
     cache.clear()

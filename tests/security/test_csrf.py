@@ -23,7 +23,7 @@ def posts(objects: Objects) -> list[str]:
     for route in product_routes():
         urls.append(concrete(route, objects))
         if route.startswith("agent/tickets/"):
-            urls.append(concrete(route, objects, gov=True))
+            urls.append(concrete(route, objects, variant="gov"))
     return urls + EXTRA
 
 

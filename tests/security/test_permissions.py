@@ -3,10 +3,14 @@
 Expected families: ``ok`` 2xx; ``login`` a redirect to the sign-in page; ``denied`` 403 or 404
 (never the data); ``405`` the URL takes no GET; ``redirect`` another redirect; ``400`` refused
 input. Customer A owns the ticket, the attachment and the draft session; customer B belongs to
-another organization. The agent works the standard queue; the Gov-cleared agent the Gov queue.
+another organization. The agent works the standard and billing queues; the Gov-cleared agent the
+Gov queue. Rows of the "billing" variant use the billing request (with a file) of A's organization's
+owner: A, a plain member of an organization that shares its tickets, must not see it.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -24,67 +28,78 @@ SIGNED_IN = (LOGIN, OK, OK, OK, OK, OK)
 AGENTS_ONLY = (LOGIN, DENIED, DENIED, OK, OK, DENIED)
 API_TICKET = (DENIED, OK, DENIED, OK, DENIED, DENIED)
 
-# (route, gov ticket?) -> expected family per role, in ROLES order.
-MATRIX: dict[tuple[str, bool], tuple[str, ...]] = {
-    ("healthz", False): PUBLIC,
-    ("i18n/setlang/", False): (REDIRECT,) * 6,
-    ("accounts/login/", False): (OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
-    ("accounts/password_reset/", False): PUBLIC,
-    ("accounts/logout/", False): (NO_GET,) * 6,
-    ("accounts/password_change/", False): SIGNED_IN,
-    ("accounts/password_change/done/", False): SIGNED_IN,
-    ("accounts/password_reset/done/", False): PUBLIC,
-    ("accounts/reset/<uidb64>/<token>/", False): PUBLIC,  # shows "invalid link"
-    ("accounts/reset/done/", False): PUBLIC,
-    ("settings", False): SIGNED_IN,
-    ("settings/", False): SIGNED_IN,
-    ("settings/contact-email/<str:token>/", False): SIGNED_IN,  # shows "invalid link"
-    ("help/search", False): PUBLIC,
-    ("api/search", False): PUBLIC,
-    ("requests/new", False): PUBLIC,  # entitlement decides what the page offers
-    ("requests/new/s/<uuid:session_id>/review", False): (DENIED, OK, DENIED, DENIED, DENIED, DENIED),
-    ("requests/new/s/<uuid:session_id>/open/<str:article_id>", False): (DENIED,) * 6,  # never suggested
-    ("requests/new/s/<uuid:session_id>/outcome", False): (NO_GET,) * 6,
-    ("requests/new/s/<uuid:session_id>/done", False): (DENIED, OK, DENIED, DENIED, DENIED, DENIED),
-    ("api/deflection/suggest", False): (NO_GET,) * 6,
-    ("api/deflection/sessions/<str:session_id>/events", False): (NO_GET,) * 6,
-    ("requests/rate/<str:token>", False): (BAD,) * 6,  # a forged rating link
-    ("requests/<int:number>/rate", False): CUSTOMER_OWN,
-    ("agent/csat", False): AGENTS_ONLY,
-    ("requests/", False): SIGNED_IN,  # each sees only their own list
-    ("requests/new/ticket", False): (LOGIN, OK, OK, DENIED, DENIED, DENIED),  # staff and non-members don't file
-    ("requests/solve/<str:token>", False): PUBLIC,  # explains the link is invalid
-    ("requests/<int:number>", False): TICKET,
-    ("requests/<int:number>/solve", False): (LOGIN, NO_GET, NO_GET, NO_GET, NO_GET, NO_GET),
-    ("requests/<int:number>/files/<int:attachment_id>", False): TICKET,
-    ("api/tickets/", False): (DENIED, OK, OK, OK, OK, OK),  # a list scoped to the caller
-    ("api/tickets/<int:number>/", False): API_TICKET,
-    ("api/tickets/<int:number>/comments/", False): API_TICKET,
-    ("api/tickets/<int:number>/attachments/", False): API_TICKET,
-    ("api/tickets/<int:number>/attachments/<int:attachment_id>/", False): API_TICKET,
-    ("api/tickets/<int:number>/status/", False): (DENIED, NO_GET, NO_GET, NO_GET, NO_GET, NO_GET),
-    ("agent/", False): AGENTS_ONLY,
-    ("agent/bulk", False): (LOGIN, DENIED, DENIED, NO_GET, NO_GET, DENIED),
-    ("agent/tickets/<int:number>", False): (LOGIN, DENIED, DENIED, OK, DENIED, DENIED),
-    ("agent/tickets/<int:number>", True): (LOGIN, DENIED, DENIED, DENIED, OK, DENIED),  # Gov: cleared only
-    ("agent/tickets/<int:number>/update", False): (LOGIN, DENIED, DENIED, NO_GET, NO_GET, DENIED),
-    ("agent/tickets/<int:number>/update", True): (LOGIN, DENIED, DENIED, NO_GET, NO_GET, DENIED),
-    ("agent/tickets/<int:number>/articles", False): (LOGIN, DENIED, DENIED, OK, DENIED, DENIED),
-    ("agent/tickets/<int:number>/articles", True): (LOGIN, DENIED, DENIED, DENIED, OK, DENIED),
-    ("agent/tickets/<int:number>/draft-article", False): (LOGIN, DENIED, DENIED, NO_GET, NO_GET, DENIED),
-    ("agent/tickets/<int:number>/draft-article", True): (LOGIN, DENIED, DENIED, NO_GET, NO_GET, DENIED),
-    ("help/_feedback/<int:article_id>/", False): (NO_GET,) * 6,
-    ("api/v2/^pages/", False): PUBLIC,
-    ("api/v2/^pages/<int:pk>/", False): PUBLIC,  # a public article
-    ("api/v2/^pages/find/", False): (DENIED,) * 6,  # nothing to find without a path
-    ("api/v2/^articles/", False): PUBLIC,
-    ("api/v2/^articles/<int:pk>/", False): PUBLIC,
-    ("api/v2/^articles/find/", False): (DENIED,) * 6,
-    ("api/v2/^categories/", False): PUBLIC,
-    ("api/v2/^categories/<int:pk>/", False): (DENIED,) * 6,  # the id is an article's
-    ("api/v2/^categories/find/", False): (DENIED,) * 6,
-    ("", False): PUBLIC,
-    ("^api/", False): (DENIED,) * 6,  # any other path under /api/: a JSON 404
+# Billing requests: their requester, the organization's owners and admins, the billing queue's agents.
+BILLING_TICKET = (LOGIN, DENIED, DENIED, OK, DENIED, DENIED)
+API_BILLING_TICKET = (DENIED, DENIED, DENIED, OK, DENIED, DENIED)
+
+# (route, ticket variant: "" customer A's, "gov", "billing") -> expected family per role, in ROLES order.
+MATRIX: dict[tuple[str, str], tuple[str, ...]] = {
+    ("healthz", ""): PUBLIC,
+    ("i18n/setlang/", ""): (REDIRECT,) * 6,
+    ("accounts/login/", ""): (OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    ("accounts/password_reset/", ""): PUBLIC,
+    ("accounts/logout/", ""): (NO_GET,) * 6,
+    ("accounts/password_change/", ""): SIGNED_IN,
+    ("accounts/password_change/done/", ""): SIGNED_IN,
+    ("accounts/password_reset/done/", ""): PUBLIC,
+    ("accounts/reset/<uidb64>/<token>/", ""): PUBLIC,  # shows "invalid link"
+    ("accounts/reset/done/", ""): PUBLIC,
+    ("settings", ""): SIGNED_IN,
+    ("settings/", ""): SIGNED_IN,
+    ("settings/contact-email/<str:token>/", ""): SIGNED_IN,  # shows "invalid link"
+    ("help/search", ""): PUBLIC,
+    ("api/search", ""): PUBLIC,
+    ("requests/new", ""): PUBLIC,  # entitlement decides what the page offers
+    ("requests/new/s/<uuid:session_id>/review", ""): (DENIED, OK, DENIED, DENIED, DENIED, DENIED),
+    ("requests/new/s/<uuid:session_id>/open/<str:article_id>", ""): (DENIED,) * 6,  # never suggested
+    ("requests/new/s/<uuid:session_id>/outcome", ""): (NO_GET,) * 6,
+    ("requests/new/s/<uuid:session_id>/done", ""): (DENIED, OK, DENIED, DENIED, DENIED, DENIED),
+    ("api/deflection/suggest", ""): (NO_GET,) * 6,
+    ("api/deflection/sessions/<str:session_id>/events", ""): (NO_GET,) * 6,
+    ("requests/rate/<str:token>", ""): (BAD,) * 6,  # a forged rating link
+    ("requests/<int:number>/rate", ""): CUSTOMER_OWN,
+    ("agent/csat", ""): AGENTS_ONLY,
+    ("requests/", ""): SIGNED_IN,  # each sees only their own list
+    ("requests/new/ticket", ""): (LOGIN, OK, OK, DENIED, DENIED, DENIED),  # staff and non-members don't file
+    ("requests/solve/<str:token>", ""): PUBLIC,  # explains the link is invalid
+    ("requests/<int:number>", ""): TICKET,
+    ("requests/<int:number>", "billing"): BILLING_TICKET,
+    ("requests/<int:number>/solve", ""): (LOGIN, NO_GET, NO_GET, NO_GET, NO_GET, NO_GET),
+    ("requests/<int:number>/files/<int:attachment_id>", ""): TICKET,
+    ("requests/<int:number>/files/<int:attachment_id>", "billing"): BILLING_TICKET,
+    ("api/tickets/", ""): (DENIED, OK, OK, OK, OK, OK),  # a list scoped to the caller
+    ("api/tickets/<int:number>/", ""): API_TICKET,
+    ("api/tickets/<int:number>/", "billing"): API_BILLING_TICKET,
+    ("api/tickets/<int:number>/comments/", ""): API_TICKET,
+    ("api/tickets/<int:number>/comments/", "billing"): API_BILLING_TICKET,
+    ("api/tickets/<int:number>/attachments/", ""): API_TICKET,
+    ("api/tickets/<int:number>/attachments/", "billing"): API_BILLING_TICKET,
+    ("api/tickets/<int:number>/attachments/<int:attachment_id>/", ""): API_TICKET,
+    ("api/tickets/<int:number>/attachments/<int:attachment_id>/", "billing"): API_BILLING_TICKET,
+    ("api/tickets/<int:number>/status/", ""): (DENIED, NO_GET, NO_GET, NO_GET, NO_GET, NO_GET),
+    ("agent/", ""): AGENTS_ONLY,
+    ("agent/bulk", ""): (LOGIN, DENIED, DENIED, NO_GET, NO_GET, DENIED),
+    ("agent/tickets/<int:number>", ""): (LOGIN, DENIED, DENIED, OK, DENIED, DENIED),
+    ("agent/tickets/<int:number>", "gov"): (LOGIN, DENIED, DENIED, DENIED, OK, DENIED),  # Gov: cleared only
+    ("agent/tickets/<int:number>", "billing"): BILLING_TICKET,
+    ("agent/tickets/<int:number>/update", ""): (LOGIN, DENIED, DENIED, NO_GET, NO_GET, DENIED),
+    ("agent/tickets/<int:number>/update", "gov"): (LOGIN, DENIED, DENIED, NO_GET, NO_GET, DENIED),
+    ("agent/tickets/<int:number>/articles", ""): (LOGIN, DENIED, DENIED, OK, DENIED, DENIED),
+    ("agent/tickets/<int:number>/articles", "gov"): (LOGIN, DENIED, DENIED, DENIED, OK, DENIED),
+    ("agent/tickets/<int:number>/draft-article", ""): (LOGIN, DENIED, DENIED, NO_GET, NO_GET, DENIED),
+    ("agent/tickets/<int:number>/draft-article", "gov"): (LOGIN, DENIED, DENIED, NO_GET, NO_GET, DENIED),
+    ("help/_feedback/<int:article_id>/", ""): (NO_GET,) * 6,
+    ("api/v2/^pages/", ""): PUBLIC,
+    ("api/v2/^pages/<int:pk>/", ""): PUBLIC,  # a public article
+    ("api/v2/^pages/find/", ""): (DENIED,) * 6,  # nothing to find without a path
+    ("api/v2/^articles/", ""): PUBLIC,
+    ("api/v2/^articles/<int:pk>/", ""): PUBLIC,
+    ("api/v2/^articles/find/", ""): (DENIED,) * 6,
+    ("api/v2/^categories/", ""): PUBLIC,
+    ("api/v2/^categories/<int:pk>/", ""): (DENIED,) * 6,  # the id is an article's
+    ("api/v2/^categories/find/", ""): (DENIED,) * 6,
+    ("", ""): PUBLIC,
+    ("^api/", ""): (DENIED,) * 6,  # any other path under /api/: a JSON 404
 }
 # The entrances of the admin areas: staff tools behind their own sign-in.
 ENTRANCES = {
@@ -118,19 +133,19 @@ def outcomes(url: str, objects: Objects) -> tuple[str, ...]:
 def test_every_url_pattern_has_an_expectation() -> None:
     routes = product_routes()
     assert len(routes) > 40
-    known = {route for route, _gov in MATRIX}
+    known = {route for route, _variant in MATRIX}
     assert [route for route in routes if route not in known] == [], "give these URLs a row in MATRIX"
     assert [route for route in known if route not in routes] == [], "these URLs are gone: drop their rows"
 
 
 def test_permission_matrix(objects: Objects) -> None:
     failures = []
-    for (route, gov), expected in MATRIX.items():
-        url = concrete(route, objects, gov=gov)
+    for (route, variant), expected in MATRIX.items():
+        url = concrete(route, objects, variant=variant)
         found = outcomes(url, objects)
         if found != expected:
             failures.append(
-                f"{url} ({route}{', gov' if gov else ''}):\n"
+                f"{url} ({route}{', ' + variant if variant else ''}):\n"
                 + "".join(
                     f"    {role}: expected {want}, got {got}\n"
                     for role, want, got in zip(ROLES, expected, found, strict=True)
@@ -142,6 +157,16 @@ def test_permission_matrix(objects: Objects) -> None:
         if found != expected:
             failures.append(f"{url}: expected {expected}, got {found}\n")
     assert not failures, "\n" + "".join(failures)
+
+
+def test_a_ticket_file_has_no_public_path(objects: Objects, settings: object) -> None:
+    """The raw path of an attachment is refused to everyone, and nothing under MEDIA_ROOT (which the
+    dev server and a proxy serve as files) holds it; tests/tickets/test_private_files.py tries the
+    dev server's own /media/ route."""
+    name = objects.attachment.file.name
+    assert outcomes(f"/media/{name}", objects) == (DENIED,) * 6
+    assert not (Path(settings.MEDIA_ROOT) / name).exists()
+    assert objects.attachment.file.storage.exists(name)
 
 
 def test_a_customer_never_reads_another_organizations_ticket_data(objects: Objects) -> None:

@@ -38,7 +38,7 @@ class ChunkCounter(FileUploadHandler):
 def limited(settings: object, tmp_path: Path) -> Path:
     media = tmp_path / "media"
     media.mkdir()
-    settings.MEDIA_ROOT = str(media)
+    settings.PRIVATE_MEDIA_ROOT = str(media)  # where ticket files go
     settings.TICKETS_ATTACHMENT_MAX_BYTES = LIMIT
     settings.FILE_UPLOAD_HANDLERS = [
         "tests.security.test_upload_limit.ChunkCounter",

@@ -1,6 +1,6 @@
 """Hostile uploads through the REST API: path traversal names, spoofed types, archives.
 
-Whatever the name says, the stored file gets a random name under MEDIA_ROOT; whatever the
+Whatever the name says, the stored file gets a random name under PRIVATE_MEDIA_ROOT; whatever the
 browser claims, the bytes decide the type; an archive is kept as one opaque file, never unpacked.
 """
 
@@ -31,7 +31,7 @@ PNG = (
 def media(settings: object, tmp_path: Path) -> Path:
     root = tmp_path / "media"
     root.mkdir()
-    settings.MEDIA_ROOT = str(root)
+    settings.PRIVATE_MEDIA_ROOT = str(root)  # where ticket files go
     cache.clear()  # rate limits
     return root
 

@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import User
 from tests.e2e.helpers import subscription_article
-from tests.tickets.conftest import World, png
+from tests.tickets.conftest import World, join, make_user, png
 from tickets.models import Attachment, Ticket
 from tickets.services import ticket_create, ticket_triage
 
@@ -55,6 +55,7 @@ class Objects:
     ticket: Ticket  # customer A's, standard route, with an attachment
     attachment: Attachment
     gov_ticket: Ticket
+    billing_ticket: Ticket  # filed by the owner of customer A's organization, with an attachment
     session_id: uuid.UUID
     article_id: int
 
@@ -82,8 +83,12 @@ def make_objects(world: World) -> Objects:
         requester=world.alice, subject="Cannot export", description="The export fails.", files=[png()]
     )
     gov_ticket = ticket_create(requester=world.gina, subject="Gov access", description="Badge not accepted.")
-    ticket_triage(ticket_id=ticket.pk)  # in its queue, as the worker leaves it
-    ticket_triage(ticket_id=gov_ticket.pk)
+    owner = join(make_user("owner@acme.test"), world.acme, "owner")
+    billing_ticket = ticket_create(
+        requester=owner, subject="Invoice 2026-11", description="Wrong VAT number.", route="billing", files=[png()]
+    )
+    for filed in (ticket, gov_ticket, billing_ticket):
+        ticket_triage(ticket_id=filed.pk)  # in its queue, as the worker leaves it
     session = DeflectionSession.objects.create(user=world.alice, language="en", subject="export")
     article = subscription_article()
     return Objects(
@@ -92,6 +97,7 @@ def make_objects(world: World) -> Objects:
         ticket=ticket,
         attachment=ticket.attachments.get(),
         gov_ticket=gov_ticket,
+        billing_ticket=billing_ticket,
         session_id=session.pk,
         article_id=article.pk,
     )
@@ -100,12 +106,16 @@ def make_objects(world: World) -> Objects:
 _CONVERTER = re.compile(r"<(?:(?P<kind>\w+):)?(?P<name>\w+)>")
 
 
-def concrete(route: str, objects: Objects, *, gov: bool = False) -> str:
-    """``route`` with its parameters filled from ``objects`` (regex anchors of re_path routes dropped)."""
-    ticket = objects.gov_ticket if gov else objects.ticket
+def concrete(route: str, objects: Objects, *, variant: str = "") -> str:
+    """``route`` with its parameters filled from ``objects`` (regex anchors of re_path routes dropped).
+
+    ``variant`` picks the ticket: customer A's (""), the Gov ticket ("gov") or the billing request ("billing").
+    """
+    ticket = {"": objects.ticket, "gov": objects.gov_ticket, "billing": objects.billing_ticket}[variant]
+    attachment = ticket.attachments.first() or objects.attachment
     values = {
         "number": ticket.number,
-        "attachment_id": objects.attachment.pk,
+        "attachment_id": attachment.pk,
         "session_id": objects.session_id,
         "article_id": objects.article_id,
         "pk": objects.article_id,

@@ -9,8 +9,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("tickets", "0002_default_queues"), ("tickets_mail", "0003_outbound_agent_notifications")]
-AFTER = [("tickets", "0003_sent_notifications_into_outbound")]
+BEFORE = [("tickets", "0003_attachments_private_storage"), ("tickets_mail", "0003_outbound_agent_notifications")]
+AFTER = [("tickets", "0004_sent_notifications_into_outbound")]
 
 
 def _migrate(targets: list[tuple[str, str]]):

@@ -176,3 +176,42 @@ def test_customers_cannot_post_internal_notes_through_the_api(world: World) -> N
     assert response.status_code == 403
     assert response.json()["detail"] == "Only agents can add internal notes."
     assert not Comment.objects.filter(body="psst").exists()
+
+
+def test_a_billing_request_reaches_its_requester_the_owners_and_admins_and_the_billing_queue(world: World) -> None:
+    """Acme shares tickets between members, but not billing: those concern the subscription."""
+    from tests.tickets.conftest import join, make_user
+
+    acme_admin = join(make_user("admin@acme.test"), world.acme, "admin")
+    acme_owner = join(make_user("owner@acme.test"), world.acme, "owner")
+    solo_owner = world.carol  # owner of another organization
+    ticket = services.ticket_create(
+        requester=acme_admin, subject="Invoice", description="The VAT number is wrong.", route="billing"
+    )
+    services.ticket_triage(ticket_id=ticket.pk)
+    ticket.refresh_from_db()
+    assert ticket.queue == world.billing
+
+    sees = {
+        "requester (admin)": acme_admin,
+        "owner": acme_owner,
+        "member": world.alice,
+        "member who shares": world.bob,
+        "another organization's owner": solo_owner,
+        "billing agent": world.agent,
+        "agent in no queue": world.other_agent,
+        "superuser": world.admin,
+    }
+    found = {name: _portal(user).get(f"/requests/{ticket.number}").status_code for name, user in sees.items()}
+    assert found == {
+        "requester (admin)": 200,
+        "owner": 200,
+        "member": 404,
+        "member who shares": 404,
+        "another organization's owner": 404,
+        "billing agent": 200,
+        "agent in no queue": 404,
+        "superuser": 200,
+    }
+    assert "Invoice" not in _portal(world.alice).get("/requests/").content.decode()
+    assert "Invoice" in _portal(acme_owner).get("/requests/").content.decode()

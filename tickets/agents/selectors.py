@@ -25,6 +25,7 @@ from accounts.entitlements import Entitlement, entitlement_for
 from accounts.models import support_profile_for
 from accounts.selectors import gov_cleared, is_gov_cleared
 from deflection.models import DeflectionEvent, EventKind
+from portal.links import absolute_url
 from tickets.agents.models import Macro
 from tickets.agents.placeholders import fill
 from tickets.models import Comment, Priority, Queue, Route, Status, Ticket
@@ -362,7 +363,7 @@ def placeholder_values(ticket: Ticket, agent: AbstractBaseUser) -> dict[str, str
         "organization.name": ticket.organization.name if ticket.organization_id else "",
         "ticket.number": str(ticket.number),
         "ticket.subject": ticket.subject,
-        "ticket.url": settings.SITE_URL.rstrip("/") + ticket.get_absolute_url(),
+        "ticket.url": absolute_url(ticket.get_absolute_url()),
         **dict(zip(("agent.first_name", "agent.name"), signature_names(agent), strict=True)),
     }
 

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audiences import article_audiences_for
 from cms.models import CategoryPage
+from portal.links import absolute_url
 from search.service import search_articles
 from tickets import selectors as core_selectors
 from tickets.agents import selectors, services
@@ -230,13 +230,12 @@ def _article_results(ticket: Ticket, text: str, language: str) -> dict[str, Any]
     results = search_articles(
         text, language=language, audiences=article_audiences_for(ticket.requester), limit=ARTICLE_RESULTS
     )
-    site = settings.SITE_URL.rstrip("/")
     return {
         "degraded": results.degraded,
         "hits": [
             {
                 "title": hit.title,
-                "url": hit.url if hit.url.startswith("http") else site + hit.url,
+                "url": absolute_url(hit.url),
                 "snippet": hit.snippet,
                 "language": hit.language,
                 "is_fallback": hit.is_fallback,

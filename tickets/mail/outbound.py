@@ -36,9 +36,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import support_profile_for
 from accounts.selectors import notification_email_for, wants_email_notifications
+from portal.links import absolute_url
 from tickets import conf as ticket_conf
 from tickets.audit import event_record
-from tickets.links import absolute_url, solve_link_token, suggested_articles
+from tickets.links import solve_link_token, suggested_articles
 from tickets.mail import conf
 from tickets.mail.addresses import reply_address
 from tickets.mail.models import InboundMessage, OutboundMessage, Rating

@@ -22,6 +22,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 from mailparser_reply import EmailReplyParser
 
+from tickets.mail import reply_languages
+
 # Defects after which the structure of the message cannot be trusted.
 _FATAL_DEFECTS = (
     errors.NoBoundaryInMultipartDefect,
@@ -30,7 +32,8 @@ _FATAL_DEFECTS = (
 )
 _AUTO_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
 _BOUNCE_LOCAL_PARTS = {"mailer-daemon", "postmaster"}
-_REPLY_LANGUAGES = ["fr", "en", "de", "es", "it", "pt", "ja"]
+# Our interface languages, more that customers write in, and reply_languages' additions.
+_REPLY_LANGUAGES = ["fr", "en", "de", "es", "it", "ja", "nl", *reply_languages.register()]
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _SUBJECT_TOKEN = re.compile(r"\[#(\d{1,18})\]")
 _FORWARD_PREFIX = re.compile(r"^\s*(fwd?|tr|wg|rv|i)\s*:", re.IGNORECASE)

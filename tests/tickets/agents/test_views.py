@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
 
+from accounts.models import support_profile_for
 from tests.tickets.conftest import World
 from tickets import services
 from tickets.agents.models import SlaMark
@@ -276,6 +280,22 @@ def test_ticket_page_panels(world: World, make_ticket: Callable, client_for: Cal
     assert "First response" in html and "Resolution" in html
     child = client_for(world.agent).get(f"/agent/tickets/{follow_up.number}").content.decode()
     assert f'href="/agent/tickets/{parent.number}"' in child
+
+
+@pytest.mark.parametrize(("zone", "expected"), [("Asia/Tokyo", "10:30"), ("America/Los_Angeles", "17:30")])
+def test_the_requester_s_local_time_is_their_wall_clock(
+    world: World, make_ticket: Callable, client_for: Callable, zone: str, expected: str
+) -> None:
+    """01:30 UTC on 24 November is 10:30 in Tokyo and 17:30 the day before in Los Angeles (the agent works in UTC)."""
+    profile = support_profile_for(world.alice)
+    profile.time_zone = zone
+    profile.save()
+    ticket = make_ticket(subject="Clock")
+    moment = dt.datetime(2026, 11, 24, 1, 30, tzinfo=dt.UTC)
+    with time_machine.travel(moment, tick=False):
+        html = client_for(world.agent).get(f"/agent/tickets/{ticket.number}").content.decode()
+    local = moment.astimezone(ZoneInfo(zone))
+    assert f'<time datetime="{local.isoformat()}">{expected}</time>' in html
 
 
 def test_agents_own_request_is_not_in_the_workspace(world: World, client_for: Callable) -> None:

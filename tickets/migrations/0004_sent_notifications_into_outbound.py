@@ -35,7 +35,7 @@ def copy_sent_notifications(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0002_default_queues'),
+        ('tickets', '0003_attachments_private_storage'),
         ('tickets_mail', '0003_outbound_agent_notifications'),
     ]
 
