@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from accounts import ratelimit  # noqa: F401 - registers the settings check
+        from accounts import ratelimit  # noqa: F401 - registers the settings check once the registry is ready

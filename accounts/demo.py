@@ -11,8 +11,9 @@ from typing import TextIO
 from django.conf import settings
 from django.contrib.auth.models import Group
 
-from accounts.models import Membership, Organization, Plan, Role, User, support_profile_for
+from accounts.models import Membership, Organization, Plan, Role, User
 from accounts.selectors import GOV_CLEARED_GROUP
+from accounts.services import support_profile_ensure
 
 ADMIN_EMAIL = "admin@answerfirst.localhost"
 DOMAIN = "answerfirst.localhost"
@@ -92,7 +93,7 @@ def seed(stdout: TextIO) -> list[str]:
         email = f"{local}@{DOMAIN}"
         user = _user(email, password, first_name=first_name, last_name="Demo", is_staff=False)
         Membership.objects.update_or_create(user=user, organization=organizations[org_id], defaults={"role": role})
-        profile = support_profile_for(user)
+        profile = support_profile_ensure(user)
         profile.language, profile.time_zone = language, zone
         profile.save(update_fields=["language", "time_zone", "updated_at"])
         organization = organizations[org_id]

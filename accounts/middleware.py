@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 
 from accounts.hours import valid_time_zone
 from accounts.models import SupportProfile
+from accounts.services import profile_set_language
 
 
 class UserPreferencesMiddleware:
@@ -46,7 +47,5 @@ class UserPreferencesMiddleware:
             timezone.deactivate()
         chosen = request.POST.get("language") if switching else None
         if chosen in codes and response.status_code in (302, 204) and chosen != language:
-            from accounts.services import profile_set_language
-
             profile_set_language(user=user, language=chosen)
         return response

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import holidays
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from accounts.hours import parse_weekdays, valid_time_zone
 
 
 class UserManager(DjangoUserManager):
@@ -316,10 +320,6 @@ class RouteHours(models.Model):
         return f"{self.get_route_display()}: {self.opens_at:%H:%M}-{self.closes_at:%H:%M} {self.time_zone}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        from accounts.hours import parse_weekdays, valid_time_zone
-
         errors = {}
         if not valid_time_zone(self.time_zone):
             errors["time_zone"] = _("Unknown time zone.")
@@ -329,11 +329,8 @@ class RouteHours(models.Model):
             parse_weekdays(self.weekdays)
         except ValueError:
             errors["weekdays"] = _("Use numbers from 0 (Monday) to 6 (Sunday) separated by commas.")
-        if self.holiday_country:
-            import holidays
-
-            if self.holiday_country.upper() not in holidays.list_supported_countries():
-                errors["holiday_country"] = _("Unknown holiday calendar.")
+        if self.holiday_country and self.holiday_country.upper() not in holidays.list_supported_countries():
+            errors["holiday_country"] = _("Unknown holiday calendar.")
         if errors:
             raise ValidationError(errors)
 
@@ -363,10 +360,12 @@ class AccountImport(models.Model):
 
 
 def support_profile_for(user: User) -> SupportProfile:
-    """The user's support profile, created with defaults the first time it is needed."""
+    """The user's support profile to read; one never saved is an unsaved profile with the defaults.
+
+    Reads only (a read path must not write): ``accounts.services.support_profile_ensure`` stores
+    the profile before a change.
+    """
     try:
         return user.support_profile
     except SupportProfile.DoesNotExist:
-        profile, _created = SupportProfile.objects.get_or_create(user=user)
-        user.support_profile = profile
-        return profile
+        return SupportProfile(user=user)

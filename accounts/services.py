@@ -19,7 +19,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from accounts.hours import valid_time_zone
-from accounts.models import Organization, Plan, PlanChange, SupportProfile, User, support_profile_for
+from accounts.models import Organization, Plan, PlanChange, SupportProfile, User
 from portal.links import absolute_url
 
 __all__ = [
@@ -30,12 +30,19 @@ __all__ = [
     "organization_set_plan",
     "profile_set_language",
     "profile_update_preferences",
-    "support_profile_for",
+    "support_profile_ensure",
 ]
 
 logger = logging.getLogger(__name__)
 
 CONTACT_EMAIL_SALT = "accounts.contact-email"
+
+
+def support_profile_ensure(user: User) -> SupportProfile:
+    """The user's stored support profile, created with the defaults before its first change."""
+    profile, _created = SupportProfile.objects.get_or_create(user=user)
+    user.support_profile = profile
+    return profile
 
 
 def contact_email_link_max_age() -> int:
@@ -65,7 +72,7 @@ def profile_update_preferences(
         raise ValueError(f"unsupported language {language!r}")
     if not valid_time_zone(time_zone):
         raise ValueError(f"unknown time zone {time_zone!r}")
-    profile = support_profile_for(user)
+    profile = support_profile_ensure(user)
     profile.language = language
     profile.region = region
     profile.time_zone = time_zone
@@ -80,7 +87,7 @@ def profile_set_language(*, user: User, language: str) -> None:
     """Remember a language the signed-in user picked in the header's switcher."""
     if not _supported_language(language):
         raise ValueError(f"unsupported language {language!r}")
-    profile = support_profile_for(user)
+    profile = support_profile_ensure(user)
     if profile.language != language:
         profile.language = language
         profile.save(update_fields=["language", "updated_at"])
@@ -99,7 +106,7 @@ def contact_email_change_request(*, user: User, new_email: str) -> bool:
     ``pending_contact_email``. An empty address drops the contact email at once (support then
     writes to the sign-in email, which is verified already). The sign-in email is never touched.
     """
-    profile = support_profile_for(user)
+    profile = support_profile_ensure(user)
     new_email = User.objects.normalize_email(new_email.strip()).lower()
     if not new_email:
         profile.contact_email = ""
@@ -152,7 +159,7 @@ def contact_email_verify(*, user: User, token: str) -> SupportProfile:
         raise ContactEmailLinkError("invalid", str(_("This confirmation link is not valid."))) from None
     if not isinstance(data, dict) or data.get("u") != user.pk:
         raise ContactEmailLinkError("other_user", str(_("This confirmation link belongs to another account.")))
-    profile = SupportProfile.objects.select_for_update().get(pk=support_profile_for(user).pk)
+    profile = SupportProfile.objects.select_for_update().get(pk=support_profile_ensure(user).pk)
     email = data.get("e", "")
     if profile.contact_email == email and profile.contact_email_verified:
         return profile  # followed twice: already done

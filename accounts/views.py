@@ -23,7 +23,7 @@ from accounts import services
 from accounts.entitlements import entitlement_for
 from accounts.forms import SettingsForm, SignInForm
 from accounts.models import SupportProfile
-from accounts.selectors import user_time_zone
+from accounts.selectors import preferences_for, user_time_zone
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ def _initial(profile: SupportProfile) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
     """Preferences; a new contact email only takes effect through its emailed link."""
-    profile = services.support_profile_for(request.user)
+    profile = preferences_for(request.user)
     if request.method == "POST":
         form = SettingsForm(request.POST)
         if not form.is_valid():

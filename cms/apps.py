@@ -9,6 +9,7 @@ def _groups_after_migrate(sender: AppConfig, **kwargs: Any) -> None:
     last = [config for config in apps.get_app_configs() if config.models_module is not None][-1]
     if sender is not last:
         return
+    # Models cannot be imported while apps.py itself is loaded (the registry is not ready yet).
     from cms.demo import ensure_editorial_groups
     from cms.models import HelpCenterPage
     from cms.services import site_follow_site_url

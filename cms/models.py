@@ -31,6 +31,7 @@ from wagtail.search import index
 from accounts.audiences import Audience, article_audiences_for
 from cms.blocks import ArticleBodyBlock, stream_to_text
 from cms.serializers import RelatedArticlesField
+from cms.view_counts import article_view_add, is_bot
 
 SUMMARY_MAX_LENGTH = 300
 COMMENT_MAX_LENGTH = 2000
@@ -69,13 +70,8 @@ class HelpCenterPage(Page):
     class Meta:
         verbose_name = _("help center")
 
-    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from cms.selectors import popular_articles, visible_categories
-
-        context = super().get_context(request, *args, **kwargs)
-        context["categories"] = visible_categories(self, request.user)
-        context["popular_articles"] = popular_articles(user=request.user, limit=6)
-        return context
+    # Its categories and popular articles come from template tags (``cms/templatetags/help_center.py``):
+    # the selectors import these models, so the models cannot import the selectors.
 
 
 class CategoryPage(Page):
@@ -109,11 +105,9 @@ class CategoryPage(Page):
         return {code: _url_with_lang(self.url, code) for code in language_codes()}
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from cms.selectors import visible_categories
-
+        """Sections come from the ``visible_sections`` template tag (the selectors import these models)."""
         context = super().get_context(request, *args, **kwargs)
         audiences = article_audiences_for(request.user)
-        context["sections"] = visible_categories(self, request.user)
         context["articles"] = (
             ArticlePage.objects.child_of(self).live().public().filter(audience__in=audiences).order_by("path")
         )
@@ -238,16 +232,14 @@ class ArticlePage(Page):
             raise Http404
         response = super().serve(request, *args, **kwargs)
         counted = request.method == "GET" and request.headers.get("Purpose") != "prefetch"
-        if counted and not getattr(request, "is_preview", False) and response.status_code == 200:
-            from cms.services import article_view_record, is_bot
-
-            if not is_bot(request.headers.get("User-Agent", "")):
-                article_view_record(article_id=self.pk, language=self.display_language())
+        counted = counted and not getattr(request, "is_preview", False) and response.status_code == 200
+        if counted and not is_bot(request.headers.get("User-Agent", "")):
+            # In the cache: a read writes nothing to the database (flushed by ``cms.flush_article_views``).
+            article_view_add(article_id=self.pk, language=self.display_language())
         return response
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from cms.selectors import feedback_for_visitor, visitor_key_for
-
+        """The reader's own vote comes from the ``reader_feedback`` template tag (selectors import these models)."""
         context = super().get_context(request, *args, **kwargs)
         language = translation.get_language() or settings.LANGUAGE_CODE
         available = self.available_languages()
@@ -267,7 +259,6 @@ class ArticlePage(Page):
         ]
         context["breadcrumbs"] = self.get_ancestors().filter(depth__gt=2).specific()
         context["related_articles"] = self.related_articles(request.user)
-        context["feedback"] = feedback_for_visitor(article=self, visitor_key=visitor_key_for(request, create=False))
         context["comment_max_length"] = COMMENT_MAX_LENGTH
         context["from_session"] = from_session
         context["article_outcome_template"] = _outcome_template() if from_session else None

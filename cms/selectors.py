@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 
 from django.db.models import (
@@ -46,6 +45,15 @@ def visible_categories(parent: object, user: object | None) -> list[CategoryPage
     return [category for category in categories if any(path.startswith(category.path) for path in paths)]
 
 
+def categories_open_to(user: object) -> list[CategoryPage]:
+    """Categories under which ``user`` may add articles in Wagtail (its page permissions), in tree order."""
+    return [
+        page
+        for page in CategoryPage.objects.all().order_by("path")
+        if page.permissions_for_user(user).can_add_subpage()
+    ]
+
+
 def article_for_reader(user: object | None, article_id: int) -> ArticlePage | None:
     return visible_articles(user).filter(pk=article_id).first()
 
@@ -65,14 +73,14 @@ def popular_articles(*, user: object | None, limit: int = 6, today: date | None 
     return ranked
 
 
-def visitor_key_for(request: HttpRequest, *, create: bool) -> str:
-    """Who votes: the signed-in user, else a random id kept in the session (made on the first vote)."""
+def visitor_key_for(request: HttpRequest) -> str:
+    """Who votes: the signed-in user, else the id the session got with its first vote ("" before it).
+
+    Reads only: ``cms.services.visitor_key_ensure`` makes the id when a vote is cast.
+    """
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
     visitor = request.session.get(VISITOR_SESSION_KEY)
-    if not visitor and create:
-        visitor = uuid.uuid4().hex
-        request.session[VISITOR_SESSION_KEY] = visitor
     return f"visitor:{visitor}" if visitor else ""
 
 

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import re
+import datetime as dt
+import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.http import HttpRequest
+from django.utils.text import slugify
 from wagtail.models import Site
 
-from cms.models import COMMENT_MAX_LENGTH, ArticleFeedback, ArticlePage, ArticleViewCount
+from cms.models import COMMENT_MAX_LENGTH, ArticleFeedback, ArticlePage, ArticleViewCount, CategoryPage
+from cms.selectors import VISITOR_SESSION_KEY, visitor_key_for
+from cms.view_counts import counter_add, counter_take, parse_key, pending_counts
 
-# Obvious robots: crawlers announce themselves; scripts send their library's name or nothing.
-_BOT_PATTERN = re.compile(
-    r"bot\b|bot/|crawl|spider|slurp|archiver|fetch|monitor|scan|headless|preview|curl|wget|httpie|"
-    r"python-requests|python-urllib|aiohttp|go-http-client|java/|okhttp|libwww|scrapy|facebookexternalhit",
-    re.IGNORECASE,
-)
+FLUSH_LOCK_KEY = "cms:views-flush-lock"
+FLUSH_LOCK_SECONDS = 300
 
 
 class FeedbackError(Exception):
@@ -30,25 +31,73 @@ class FeedbackError(Exception):
         self.message = message
 
 
-def is_bot(user_agent: str) -> bool:
-    """Whether a User-Agent is an obvious robot (an empty one counts as a robot)."""
-    return not user_agent.strip() or bool(_BOT_PATTERN.search(user_agent))
+def article_draft_create(
+    *, category: CategoryPage, author: object, language: str, title: str, summary: str, body: list[dict]
+) -> ArticlePage:
+    """A new, unpublished article under ``category`` written in ``language``, with its first revision.
 
-
-def article_view_record(*, article_id: int, language: str, day: object | None = None) -> None:
-    """Count one view: increment the (article, language, day) row, creating it on the first view.
-
-    Concurrent first views race on the unique constraint; the loser increments the winner's row.
+    The caller checked that ``author`` may add pages under ``category`` (``selectors.categories_open_to``).
+    ``body`` is the StreamField's raw value (a list of blocks).
     """
-    day = day or timezone.localdate()
+    slug = f"{slugify(title)[:40] or 'draft'}-{uuid.uuid4().hex[:6]}"
+    with transaction.atomic():
+        page = ArticlePage(title=title, slug=slug, live=False, summary=summary)
+        setattr(page, f"title_{language}", title)
+        setattr(page, f"summary_{language}", summary)
+        setattr(page, f"body_{language}", body)
+        page.body = body
+        category.add_child(instance=page)
+        page.save_revision(user=author, log_action=True)
+    return page
+
+
+def visitor_key_ensure(request: HttpRequest) -> str:
+    """Who votes: the signed-in user, else a random id kept in the session, made here on the first vote."""
+    if not visitor_key_for(request):
+        request.session[VISITOR_SESSION_KEY] = uuid.uuid4().hex
+    return visitor_key_for(request)
+
+
+def article_views_flush(*, today: dt.date | None = None) -> int:
+    """Move the views counted in the cache into ``ArticleViewCount`` rows; returns the views moved.
+
+    One flush at a time (a cache lock), and each counter is decreased by what is written before the
+    rows are written: a flush run twice, or two at once, count nothing twice. A database error puts
+    the counts back for the next flush.
+    """
+    if not cache.add(FLUSH_LOCK_KEY, 1, timeout=FLUSH_LOCK_SECONDS):
+        return 0
+    try:
+        pending = pending_counts(ArticlePage.objects.values_list("pk", flat=True), today=today)
+        for key, count in pending.items():
+            counter_take(key, count)
+        try:
+            with transaction.atomic():
+                for key, count in pending.items():
+                    article_id, language, day = parse_key(key)
+                    _view_count_add(article_id=article_id, language=language, day=day, count=count)
+        except Exception:
+            for key, count in pending.items():
+                counter_add(key, count)
+            raise
+        return sum(pending.values())
+    finally:
+        cache.delete(FLUSH_LOCK_KEY)
+
+
+def _view_count_add(*, article_id: int, language: str, day: dt.date, count: int) -> None:
+    """Add ``count`` views to the (article, language, day) row, creating it on the first flush of that day.
+
+    Concurrent creations race on the unique constraint; the loser increments the winner's row.
+    """
     counters = ArticleViewCount.objects.filter(article_id=article_id, language=language, day=day)
-    if counters.update(count=F("count") + 1):
+    if counters.update(count=F("count") + count):
         return
     try:
         with transaction.atomic():
-            ArticleViewCount.objects.create(article_id=article_id, language=language, day=day, count=1)
+            ArticleViewCount.objects.create(article_id=article_id, language=language, day=day, count=count)
     except IntegrityError:
-        counters.update(count=F("count") + 1)
+        counters.update(count=F("count") + count)
 
 
 @dataclass(frozen=True)

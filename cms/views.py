@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cms.forms import FeedbackForm
-from cms.selectors import article_for_reader, visitor_key_for
-from cms.services import FeedbackError, feedback_submit
+from cms.selectors import article_for_reader
+from cms.services import FeedbackError, feedback_submit, visitor_key_ensure
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def article_feedback(request: HttpRequest, article_id: int) -> HttpResponse:
             language=form.cleaned_data["language"],
             helpful=form.cleaned_data["helpful"] == "yes",
             comment=form.cleaned_data["comment"] if "comment" in request.POST else None,
-            visitor_key=visitor_key_for(request, create=True),
+            visitor_key=visitor_key_ensure(request),
             user=request.user,
         )
     except FeedbackError as error:

@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from deflection import selectors, services
@@ -29,8 +30,6 @@ def _check_editor(request: HttpRequest) -> None:
 
 def _create_article_url() -> str:
     """Wagtail's "add an article" form under the help center, when both exist."""
-    from wagtail.models import Page
-
     help_center = Page.objects.filter(content_type__app_label="cms", content_type__model="helpcenterpage").first()
     if help_center is None:
         return ""

@@ -6,4 +6,4 @@ class DeflectionConfig(AppConfig):
     verbose_name = "Deflection"
 
     def ready(self) -> None:
-        from deflection import checks  # noqa: F401 - registers the settings check
+        from deflection import checks  # noqa: F401 - registers the settings check once the registry is ready

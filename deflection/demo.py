@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import TextIO
 
 from django.utils import timezone
+from wagtail.models import Page
 
 from deflection.models import DeflectionEvent, DeflectionSession, EventKind, Outcome
 from deflection.services import funnel_recompute
@@ -91,7 +92,5 @@ def _play(session: DeflectionSession, shown: list[tuple[str, str, str]], rng: ra
 
 def _demo_articles() -> list[tuple[str, str, str]]:
     """(id, title, url) of a few live public articles, if the cms demo has run."""
-    from wagtail.models import Page
-
     pages = Page.objects.live().filter(content_type__app_label="cms", content_type__model="articlepage")[:8]
     return [(str(page.pk), page.title, page.url or "") for page in pages]

@@ -15,6 +15,7 @@ from django.conf import settings
 
 from deflection.metrics import QueryOutcome, summarize, summarize_by_language
 from deflection.suggestions import KEPT_SIGNALS, rank_for_draft
+from search.service import SearchDocument, index_documents, temporary_index
 
 EVALUATION_AUDIENCE = "public"
 
@@ -124,8 +125,6 @@ def load_queries(path: Path, *, known_articles: Iterable[str] | None = None) -> 
 
 def documents_for(articles: Iterable[EvalArticle]) -> list:
     """Search documents for the articles, grouped by article id (all languages of one article together)."""
-    from search.service import SearchDocument
-
     ordered = sorted(articles, key=lambda article: (article.id, article.lang))
     return [
         SearchDocument(
@@ -193,8 +192,6 @@ def evaluate(
     the settings lack. ``page_language`` asks every query as a reader whose page is in that language
     (a French draft on an English page); figures stay grouped by the query's own language.
     """
-    from search.service import index_documents, temporary_index
-
     signal_list = sorted(signals) if signals is not None else None
     documents = documents_for(articles)
     outcomes: list[QueryOutcome] = []

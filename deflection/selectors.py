@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
+from wagtail.models import Page
 
 from deflection import conf
 from deflection.exceptions import SessionNotFound
@@ -59,6 +60,25 @@ def current_session_for(user: object | None, *, visitor_key: str | None) -> Defl
 
 
 # --- Analytics (editors) ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionArticles:
+    """What a session showed (its last suggestion list: ``article_id``, ``title``, ``url``, ``rank``)
+    and the ids of the articles the customer opened from it, first opened first."""
+
+    shown: list[dict]
+    opened: list[str]
+
+
+def session_articles(session: DeflectionSession) -> SessionArticles:
+    """The articles shown and opened in ``session`` (for the agent's view of a ticket filed from it)."""
+    opened = (
+        DeflectionEvent.objects.filter(session=session, kind=EventKind.OPENED)
+        .order_by("created_at")
+        .values_list("article_id", flat=True)
+    )
+    return SessionArticles(shown=list(session.last_suggestions or []), opened=[str(article) for article in opened])
 
 
 @dataclass(frozen=True)
@@ -164,8 +184,6 @@ def top_deflecting_articles(
 
 def _pages_by_id(article_ids: list[str]) -> dict[str, tuple[str, str]]:
     """Titles and URLs of Wagtail pages by id (ids that are not pages are left out)."""
-    from wagtail.models import Page
-
     numeric = [int(article_id) for article_id in article_ids if article_id.isdigit()]
     return {str(page.pk): (page.title, page.url or "") for page in Page.objects.filter(pk__in=numeric)}
 

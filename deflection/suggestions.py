@@ -79,6 +79,8 @@ from typing import Any
 from deflection import conf
 from deflection.language import draft_language
 from deflection.text import clean_draft, cut, words
+from search.analysis import analyze
+from search.service import search_articles
 
 
 @dataclass(frozen=True)
@@ -141,8 +143,6 @@ def _title_terms(query: str, candidates: list[Candidate]) -> list[Candidate]:
     """As ``title`` but on the analyzed terms of the hit's language (stemmed, stop words dropped),
     so "factures" in a draft matches "Facture" in a title.
     """
-    from search.analysis import analyze
-
     per_language: dict[str, set[str]] = {}
     result = []
     for candidate in candidates:
@@ -194,8 +194,6 @@ def rank_for_draft(
     so the offline evaluation runs exactly this function (with ``synonyms`` of its own instead of
     the editors' ones, so it needs no database table).
     """
-    from search.service import search_articles
-
     limit = conf.default_limit() if limit is None else limit
     active = list(KEPT_SIGNALS if signals is None else signals)
     unknown = set(active) - set(SIGNALS)

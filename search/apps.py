@@ -9,6 +9,6 @@ class SearchConfig(AppConfig):
     verbose_name = _("Search")
 
     def ready(self) -> None:
-        from search import signals
+        from search import signals  # imports models: only once the app registry is ready
 
         signals.connect()

@@ -1,8 +1,9 @@
 """Is the configured search engine answering? Used by ``/healthz``."""
 
+from search.backends import get_backend
+from search.errors import SearchUnavailable
 
-class SearchUnavailable(Exception):
-    """The search engine did not answer; callers degrade instead of failing."""
+__all__ = ["SearchUnavailable", "check_engine", "engine_health"]
 
 
 def check_engine() -> str:
@@ -12,8 +13,6 @@ def check_engine() -> str:
 
 def engine_health() -> dict[str, str]:
     """The engine's name and state (Elasticsearch: cluster status, aliases), else ``SearchUnavailable``."""
-    from search.backends import get_backend
-
     try:
         return get_backend().health()
     except SearchUnavailable:

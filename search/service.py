@@ -19,6 +19,7 @@ from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 from wagtail.models import Page, PageLogEntry
 
+from cms.models import ArticlePage
 from search.analysis import analyze, tokens
 from search.backends import ENGINES, EngineNotConfigured, SearchBackend, get_backend
 from search.backends.base import language_codes
@@ -30,7 +31,7 @@ from search.documents import (
     StoredDocument,
     make_snippet,
 )
-from search.health import SearchUnavailable
+from search.errors import SearchUnavailable
 from search.models import IndexQueue, Synonym
 from search.query import COGNATE_LENGTH, cognate_beginnings, prepare_query
 
@@ -42,7 +43,6 @@ __all__ = [
     "SearchResults",
     "SearchUnavailable",
     "article_reindex",
-    "articles_mark_dirty",
     "index_documents",
     "index_rebuild",
     "search_articles",
@@ -231,8 +231,6 @@ def synonyms_changed(**kwargs: object) -> None:
 
 def _database_search(text: str, *, language: str, audiences: list[str], limit: int, offset: int) -> SearchResults:
     """A plain query over the articles' translated title and summary, for when the engine is down."""
-    from cms.models import ArticlePage
-
     found = sorted(
         {
             text[token.start : token.end].lower()
@@ -318,29 +316,8 @@ def documents_for_article(page: object) -> list[SearchDocument]:
     return documents
 
 
-def articles_mark_dirty(*, page_ids: Iterable[int]) -> list[int]:
-    """Mark articles for re-indexing and queue one task each once the transaction commits."""
-    from search.tasks import reindex_article
-
-    ids = sorted({int(page_id) for page_id in page_ids})
-    if not ids:
-        return []
-    now = timezone.now()
-    IndexQueue.objects.bulk_create(
-        [IndexQueue(page_id=page_id, marked_at=now) for page_id in ids],
-        update_conflicts=True,
-        unique_fields=["page_id"],
-        update_fields=["marked_at"],
-    )
-    for page_id in ids:
-        reindex_article.delay_on_commit(page_id)
-    return ids
-
-
 def article_reindex(*, page_id: int, backend: SearchBackend | None = None) -> int:
     """Bring one article's documents up to date (none when it is not live or is gone). Safe to repeat."""
-    from cms.models import ArticlePage
-
     started = timezone.now()
     backend = backend or get_backend()
     page = ArticlePage.objects.live().filter(pk=page_id).first()
@@ -378,8 +355,6 @@ class RebuildReport:
 
 def live_article_documents(on_article: Callable[[], None] | None = None) -> Iterator[SearchDocument]:
     """Documents of every live article, grouped by article (the backends rely on that order)."""
-    from cms.models import ArticlePage
-
     for page in ArticlePage.objects.live().order_by("pk").iterator(chunk_size=200):
         yield from documents_for_article(page)
         if on_article:
@@ -418,8 +393,6 @@ def articles_changed_since(moment: datetime) -> list[int]:
     audit log records every such page action, and a category's change reaches its articles;
     articles still marked dirty since then come too.
     """
-    from cms.models import ArticlePage  # as everywhere in this module (cms is loaded after search)
-
     page_ids = set(PageLogEntry.objects.filter(timestamp__gte=moment).values_list("page_id", flat=True))
     page_ids |= set(IndexQueue.objects.filter(marked_at__gt=moment).values_list("page_id", flat=True))
     page_ids.discard(None)
@@ -432,6 +405,4 @@ def articles_changed_since(moment: datetime) -> list[int]:
 
 
 def article_count() -> int:
-    from cms.models import ArticlePage
-
     return ArticlePage.objects.live().count()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from search.health import SearchUnavailable
+from search.errors import SearchUnavailable
+from search.service import article_reindex, dirty_reindex
 
 
 @shared_task(
@@ -16,14 +17,10 @@ from search.health import SearchUnavailable
 )
 def reindex_article(page_id: int) -> int:
     """Re-index one article (or remove it when it is no longer live); the dirty mark is the safety net."""
-    from search.service import article_reindex
-
     return article_reindex(page_id=int(page_id))
 
 
 @shared_task(name="search.reindex_dirty")
 def reindex_dirty() -> int:
     """Periodic sweep: re-index articles whose task never ran or failed for good."""
-    from search.service import dirty_reindex
-
     return dirty_reindex()

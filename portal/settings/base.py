@@ -284,6 +284,7 @@ CELERY_BEAT_SCHEDULE["tickets-auto-close-solved"] = {"task": "tickets.auto_close
 CELERY_BEAT_SCHEDULE["tickets-agents-sla-breaches"] = {"task": "tickets_agents.detect_sla_breaches", "schedule": 120.0}
 CELERY_BEAT_SCHEDULE["search-reindex-dirty"] = {"task": "search.reindex_dirty", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["cms-publish-scheduled"] = {"task": "cms.publish_scheduled", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["cms-flush-article-views"] = {"task": "cms.flush_article_views", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["deflection-close-abandoned"] = {"task": "deflection.close_abandoned_sessions", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["deflection-recompute-funnel"] = {"task": "deflection.recompute_funnel", "schedule": 600.0}
 CELERY_BEAT_SCHEDULE["deflection-purge-drafts"] = {"task": "deflection.purge_drafts", "schedule": 86400.0}

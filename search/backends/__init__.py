@@ -24,6 +24,8 @@ def backend_class(engine: str | None = None) -> type[SearchBackend]:
     SQLite and PostgreSQL keep their index in the default database, so naming one needs that
     database; Elasticsearch needs ``ELASTICSEARCH_URL``.
     """
+    # Each engine's module is imported when chosen: the Elasticsearch client is slow to import and
+    # the SQLite and PostgreSQL engines need none of it (no cycle is involved).
     if engine is not None:
         return _named_class(engine)
     if settings.ELASTICSEARCH_URL or settings.ELASTICSEARCH_CLOUD_ID:

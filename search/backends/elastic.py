@@ -48,7 +48,7 @@ from search.backends.base import (
     languages_field,
 )
 from search.documents import PreparedQuery, SearchDocument, StoredDocument
-from search.health import SearchUnavailable
+from search.errors import SearchUnavailable
 
 logger = logging.getLogger(__name__)
 

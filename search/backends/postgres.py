@@ -31,7 +31,7 @@ from search.analysis import analyze, edit_distance_at_most
 from search.backends.base import DatabaseBackend, extra_text, languages_field
 from search.backends.sqlite import MAX_CORRECTIONS, WEIGHTS
 from search.documents import PreparedQuery, SearchDocument, StoredDocument
-from search.health import SearchUnavailable
+from search.errors import SearchUnavailable
 
 # FTS5's bm25() constants.
 K1 = 1.2

@@ -22,7 +22,7 @@ from django.db import DatabaseError, OperationalError, connection, transaction
 from search.analysis import analyze, edit_distance_at_most
 from search.backends.base import FIELD_WEIGHTS, DatabaseBackend, extra_text, language_codes, languages_field
 from search.documents import PreparedQuery, SearchDocument, StoredDocument
-from search.health import SearchUnavailable
+from search.errors import SearchUnavailable
 
 # bm25 weights for the columns (title, summary, body, extra), shared with the other engines.
 WEIGHTS = tuple(FIELD_WEIGHTS[column] for column in ("title", "summary", "body", "extra"))

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import SupportProfile, support_profile_for
+from accounts.models import SupportProfile
+from accounts.services import support_profile_ensure
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _set(user, **fields) -> None:
-    support_profile_for(user)
+    support_profile_ensure(user)
     SupportProfile.objects.filter(user=user).update(**fields)
 
 

@@ -10,9 +10,9 @@ import time_machine
 from django.core import mail, signing
 from django.urls import reverse
 
-from accounts.models import SupportProfile, support_profile_for
+from accounts.models import SupportProfile
 from accounts.selectors import notification_email_for
-from accounts.services import CONTACT_EMAIL_SALT, contact_email_token
+from accounts.services import CONTACT_EMAIL_SALT, contact_email_token, support_profile_ensure
 from portal.celery import app
 from tests.accounts.factories import UserFactory, member
 from tickets.mail.models import OutboundMessage
@@ -96,7 +96,7 @@ def test_preferences_are_saved(signed_in, user) -> None:
     ],
 )
 def test_bad_input_is_refused_and_nothing_saved(signed_in, user, field: str, value: str) -> None:
-    profile = support_profile_for(user)
+    profile = support_profile_ensure(user)
     before = SupportProfile.objects.filter(pk=profile.pk).values().get()
 
     response = signed_in.post("/settings", {**VALID, "contact_email": "new@example.org", field: value})
@@ -182,7 +182,7 @@ def test_link_just_before_expiry_works(signed_in, user, django_capture_on_commit
 
 
 def test_forged_link_is_refused(signed_in, user) -> None:
-    support_profile_for(user)
+    support_profile_ensure(user)
     SupportProfile.objects.filter(user=user).update(pending_contact_email="mine@example.org")
     forged = signing.dumps({"u": user.pk, "e": "mine@example.org"}, salt="another-salt")
     tampered = contact_email_token(user=user, email="mine@example.org")[:-2] + "xx"
@@ -195,7 +195,7 @@ def test_forged_link_is_refused(signed_in, user) -> None:
 
 def test_link_of_another_account_is_refused(client, user) -> None:
     other = UserFactory()
-    support_profile_for(user)
+    support_profile_ensure(user)
     SupportProfile.objects.filter(user=user).update(pending_contact_email="mine@example.org")
     token = signing.dumps({"u": user.pk, "e": "mine@example.org"}, salt=CONTACT_EMAIL_SALT)
     client.force_login(other)
@@ -216,7 +216,7 @@ def test_superseded_link_is_refused(signed_in, user, django_capture_on_commit_ca
 
 
 def test_clearing_the_contact_email_falls_back_to_sign_in(signed_in, user) -> None:
-    support_profile_for(user)
+    support_profile_ensure(user)
     SupportProfile.objects.filter(user=user).update(contact_email="old@example.org", contact_email_verified=True)
     signed_in.post("/settings", {**VALID, "contact_email": ""})
     assert notification_email_for(user) == user.email
@@ -225,7 +225,7 @@ def test_clearing_the_contact_email_falls_back_to_sign_in(signed_in, user) -> No
 def test_gov_member_sees_hours(client) -> None:
     user = member("enterprise", "licensed", gov=True)
     client.force_login(user)
-    support_profile_for(user)
+    support_profile_ensure(user)
     SupportProfile.objects.filter(user=user).update(time_zone="Europe/Paris", language="en")
     with time_machine.travel(dt.datetime(2026, 11, 26, 17, 0, tzinfo=dt.UTC), tick=False):
         text = client.get("/settings").content.decode()
@@ -235,7 +235,7 @@ def test_gov_member_sees_hours(client) -> None:
 
 
 def test_page_in_french_for_a_french_profile(signed_in, user) -> None:
-    support_profile_for(user)
+    support_profile_ensure(user)
     SupportProfile.objects.filter(user=user).update(language="fr")
     text = signed_in.get("/settings").content.decode()
     assert '<html lang="fr">' in text

@@ -99,9 +99,23 @@ def test_a_refused_request_is_asked_again_later_without_an_error_over_the_result
 ) -> None:
     # Another tab (or a colleague behind the same address) used up the budget: the page's own
     # request meets a 429, says nothing alarming, and asks again once Retry-After has passed.
-    settings.DEFLECTION_SUGGEST_RATE = "2/10s"
-    cache.clear()
+    # The limiter's windows are fixed in time: on a slow machine one may turn over between the
+    # other tab's requests and the page's, and then nothing is refused. Such a run proves nothing,
+    # so the scenario is played again (at most three times) until the page does meet a 429.
+    settings.DEFLECTION_SUGGEST_RATE = "2/30s"
     subscription_article()
+    for _attempt in range(3):
+        cache.clear()
+        statuses, texts = _refused_then_answered(new_page)
+        assert not any("unavailable" in text for text in texts), texts
+        assert statuses[-1] == 200, statuses
+        if 429 in statuses[2:]:
+            break
+    assert statuses[:2] == [200, 200] and 429 in statuses[2:], statuses
+
+
+def _refused_then_answered(new_page: object) -> tuple[list[int], list[str]]:
+    """Another tab spends the budget, then the page's own typing; (statuses, live region texts)."""
     page = new_page()
     statuses: list[int] = []
     page.on("response", lambda response: statuses.append(response.status) if SUGGEST in response.url else None)
@@ -126,11 +140,9 @@ def test_a_refused_request_is_asked_again_later_without_an_error_over_the_result
         SUGGEST,
     )
     page.get_by_label("Subject").press_sequentially("cancel subscription", delay=30)
-    page.get_by_role("link", name="Cancel your subscription").wait_for(timeout=25_000)
-
-    assert statuses[:2] == [200, 200] and 429 in statuses[2:] and statuses[-1] == 200, statuses
+    page.get_by_role("link", name="Cancel your subscription").wait_for(timeout=45_000)
     texts = page.evaluate("() => window.statusTexts")
-    assert not any("unavailable" in text for text in texts), texts
+    return statuses, texts
 
 
 @pytest.mark.parametrize(

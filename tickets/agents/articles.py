@@ -14,12 +14,11 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
 from django.utils.html import escape
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from cms.models import ArticlePage
+from cms.models import ArticlePage, CategoryPage
+from cms.services import article_draft_create
 from tickets.models import Comment, Ticket
 
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
@@ -97,7 +96,7 @@ class DraftRefused(Exception):
         self.message = message
 
 
-def article_draft_from_ticket(*, ticket: Ticket, agent: AbstractBaseUser, category: object) -> object:
+def article_draft_from_ticket(*, ticket: Ticket, agent: AbstractBaseUser, category: CategoryPage) -> ArticlePage:
     """A new, unpublished ``ArticlePage`` under ``category`` in the ticket's language; returns the page.
 
     The caller checked that ``agent`` sees the ticket and may add pages under ``category``.
@@ -118,19 +117,11 @@ def article_draft_from_ticket(*, ticket: Ticket, agent: AbstractBaseUser, catego
 
     title = scrub(ticket.subject)[:255] or _("Untitled question")
     question = scrub(ticket.description)
-    language = ticket.language
     body = [
         {"type": "paragraph", "value": _paragraphs(question), "id": str(uuid.uuid4())},
         {"type": "paragraph", "value": _paragraphs(scrub(answer.body)), "id": str(uuid.uuid4())},
     ]
     summary = re.sub(r"\s+", " ", question).strip()[:300]
-    slug = f"{slugify(title)[:40] or 'draft'}-{uuid.uuid4().hex[:6]}"
-    with transaction.atomic():
-        page = ArticlePage(title=title, slug=slug, live=False, summary=summary)
-        setattr(page, f"title_{language}", title)
-        setattr(page, f"summary_{language}", summary)
-        setattr(page, f"body_{language}", body)
-        page.body = body
-        category.add_child(instance=page)
-        page.save_revision(user=agent, log_action=True)
-    return page
+    return article_draft_create(
+        category=category, author=agent, language=ticket.language, title=title, summary=summary, body=body
+    )

@@ -22,9 +22,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.entitlements import Entitlement, entitlement_for
-from accounts.models import support_profile_for
-from accounts.selectors import gov_cleared, is_gov_cleared
-from deflection.models import DeflectionEvent, EventKind
+from accounts.selectors import gov_cleared, is_gov_cleared, support_profile_for
+from deflection.selectors import session_articles
 from portal.links import absolute_url
 from tickets.agents.models import Macro
 from tickets.agents.placeholders import fill
@@ -321,13 +320,10 @@ def deflection_context(ticket: Ticket) -> DeflectionContext | None:
     session = ticket.deflection_session
     if session is None:
         return None
-    opened = list(
-        DeflectionEvent.objects.filter(session=session, kind=EventKind.OPENED)
-        .order_by("created_at")
-        .values_list("article_id", flat=True)
-    )
+    articles = session_articles(session)
+    opened = articles.opened
     shown = []
-    for item in session.last_suggestions or []:
+    for item in articles.shown:
         article_id = str(item.get("article_id") or "")
         shown.append(
             SuggestedArticle(

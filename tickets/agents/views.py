@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audiences import article_audiences_for
-from cms.models import CategoryPage
+from cms.selectors import categories_open_to
 from portal.links import absolute_url
 from search.service import search_articles
 from tickets import selectors as core_selectors
@@ -180,7 +180,7 @@ def _detail_context(request: HttpRequest, ticket: Ticket, form: TicketUpdateForm
         ],
         "article_query": article_query,
         "article_results": _article_results(ticket, article_query, panel.language) if article_query else None,
-        "categories": _categories_for(user),
+        "categories": categories_open_to(user),
     }
 
 
@@ -259,21 +259,12 @@ def article_search(request: HttpRequest, number: int) -> JsonResponse:
     return JsonResponse(_article_results(ticket, text, language))
 
 
-def _categories_for(user: Any) -> list[Any]:
-    """Categories under which this user may add articles in Wagtail."""
-    return [
-        page
-        for page in CategoryPage.objects.all().order_by("path")
-        if page.permissions_for_user(user).can_add_subpage()
-    ]
-
-
 @agent_required
 @require_POST
 def draft_article(request: HttpRequest, number: int) -> HttpResponse:
     """Start a draft article from this ticket's question and the agent's answer, then open it in Wagtail."""
     ticket = selectors.agent_ticket_for(request.user, number)
-    categories = _categories_for(request.user)
+    categories = categories_open_to(request.user)
     if not categories:
         raise PermissionDenied("You may not add help articles.")
     form = DraftArticleForm(request.POST, categories=categories)

@@ -21,7 +21,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, print_elasticsearch: str | None = None, **options: Any) -> None:
         if print_elasticsearch:
-            from search.backends.elastic import index_body
+            from search.backends.elastic import index_body  # the client is slow to import; only this option needs it
 
             self.stdout.write(json.dumps(index_body(print_elasticsearch), indent=2, ensure_ascii=False))
             return
