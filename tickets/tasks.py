@@ -13,6 +13,8 @@ from celery import Task, shared_task
 from django.db import DatabaseError
 
 from tickets import services
+from tickets.ingest.imap import poll
+from tickets.mail import conf as mail_conf
 from tickets.models import OutboxTask
 
 logger = logging.getLogger(__name__)
@@ -61,3 +63,11 @@ def auto_close_solved() -> int:
 def purge_attachment_files() -> int:
     """Remove stored files of attachments that no longer exist (deleted tickets, crashed uploads)."""
     return len(services.attachment_files_purge())
+
+
+@shared_task(name="tickets_mail.poll_imap", autoretry_for=(ConnectionError, TimeoutError), max_retries=2)
+def poll_imap() -> int:
+    """Fetch unread messages from ``IMAP_URL`` and ingest them; nothing when it is not set (name kept)."""
+    if not mail_conf.imap_url():
+        return 0
+    return poll(mail_conf.imap_url())

@@ -1,6 +1,6 @@
 """Ticket email records: every message received (raw copy kept), every message sent, and ratings.
 
-Models hold fields and constraints only; ``tickets.mail.inbound`` and ``tickets.mail.outbound``
+Models hold fields and constraints only; ``tickets.ingest.inbound`` and ``tickets.mail.outbound``
 do the writes.
 """
 

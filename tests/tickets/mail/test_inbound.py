@@ -16,8 +16,8 @@ from accounts.models import Membership
 from tests.tickets.conftest import World, make_user
 from tests.tickets.mail.conftest import eml, fill, ingest, processed_ticket, set_contact
 from tickets import services
+from tickets.ingest.inbound import email_ingest
 from tickets.mail import addresses, outbound
-from tickets.mail.inbound import email_ingest
 from tickets.mail.models import InboundMessage, OutboundMessage
 from tickets.models import Channel, Comment, Status, Ticket
 

@@ -15,8 +15,8 @@ from tests.tickets.conftest import PDF, World, pdf
 from tests.tickets.mail.conftest import file_ticket, processed_ticket, set_contact
 from tickets import services
 from tickets.agents.services import ticket_assign
+from tickets.ingest.inbound import email_ingest
 from tickets.mail import addresses, building, outbound
-from tickets.mail.inbound import email_ingest
 from tickets.mail.models import OutboundMessage
 from tickets.mail.tasks import send_outbound, sweep_outbound
 from tickets.models import Status
