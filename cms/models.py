@@ -29,7 +29,8 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from accounts.audiences import Audience, article_audiences_for
-from cms.blocks import ArticleBodyBlock, stream_to_text
+from cms.anchors import add_heading_anchors
+from cms.blocks import ArticleBodyBlock, stream_to_sections
 from cms.serializers import RelatedArticlesField
 from cms.view_counts import article_view_add, is_bot
 
@@ -191,11 +192,14 @@ class ArticlePage(Page):
         return language if self.translation_available(language) else settings.LANGUAGE_CODE
 
     def text_for(self, language: str) -> dict[str, Any]:
-        """Title, summary and plain-text body in exactly ``language`` (empty when not translated)."""
+        """Title, summary and plain-text body in exactly ``language`` (empty when not translated), and the
+        body's sections: (start in the body text, heading anchor, heading text)."""
+        body, sections = stream_to_sections(_field_in(self, "body", language))
         return {
             "title": _field_in(self, "title", language) or "",
             "summary": _field_in(self, "summary", language) or "",
-            "body": stream_to_text(_field_in(self, "body", language)),
+            "body": body,
+            "sections": sections,
             "category_path": self.category_path(language),
             "tags": self.tag_names(),
         }
@@ -215,7 +219,7 @@ class ArticlePage(Page):
         return sorted(tag.name for tag in self.tags.all())
 
     def body_html(self) -> str:
-        return str(self.body)
+        return add_heading_anchors(str(self.body))
 
     def related_articles(self, user: object | None = None) -> list[ArticlePage]:
         """Live related articles the reader may see, in the editor's order."""

@@ -107,9 +107,13 @@ class SuggestionOut(serializers.Serializer):
     rank = serializers.IntegerField()
     title = serializers.CharField()
     summary = serializers.CharField()
-    url = serializers.CharField(help_text="The article, marked as opened from this session.")
+    url = serializers.CharField(
+        help_text="The article, marked as opened from this session; ends with the anchor of the section "
+        "that answers (`#heading-id`) when the article has headings."
+    )
     open_url = serializers.CharField(help_text="Records the open, then redirects to the article.")
     snippet = serializers.CharField(help_text="HTML: escaped text with <mark> around matches.")
+    section = serializers.CharField(help_text="The heading of the section the snippet comes from, or empty.")
     language = serializers.CharField(help_text="The language the article is shown in.")
     is_fallback = serializers.BooleanField(help_text="Shown in the default language: no translation exists.")
 
@@ -128,11 +132,13 @@ class SuggestResponse(serializers.Serializer):
 
 
 def article_link(url: str, session_id: object) -> str:
-    """``url`` with ``from_session`` added, so the article page can offer "this answered my question"."""
+    """``url`` with ``from_session`` added, so the article page can offer "this answered my question";
+    a ``#section`` anchor (the answering passage) stays last, where browsers look for it."""
     if not session_id:
         return url
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}from_session={session_id}"
+    address, hash_mark, anchor = url.partition("#")
+    separator = "&" if "?" in address else "?"
+    return f"{address}{separator}from_session={session_id}{hash_mark}{anchor}"
 
 
 def suggestions_payload(result: services.Suggestions) -> dict:
@@ -155,6 +161,7 @@ def suggestions_payload(result: services.Suggestions) -> dict:
                     else item.url
                 ),
                 "snippet": str(safe_snippet(item.snippet)),
+                "section": item.section,
                 "language": item.language,
                 "is_fallback": item.is_fallback,
             }

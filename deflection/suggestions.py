@@ -68,6 +68,28 @@ Re-ranking 10 candidates instead of 20 costs 0.006 MRR but halves the snippets s
 request, which dominate latency on a 10,000-article index. ``title_terms`` (stemmed) is no better
 and costs an analysis per hit. Helpful votes and "articles that resolved similar drafts" are not
 implemented: the offline set has neither votes nor history, so no evaluation could show they help.
+Passages (issue 14 item 2, 2026-12-06): headings in article bodies get stable anchors
+(``cms.anchors``), every engine stores each article's sections with their terms, and the section
+holding most of the draft's terms gives the snippet and the link (``url#anchor``, "jump to the
+answer"). The ranking is unchanged (SQLite dev 0.783, de 0.602 / en 0.844 / es 0.771 / fr 0.756;
+long corpus en 0.472, fr 0.382, equal to before). Ranking by the best passage was measured and
+not kept: re-ranking 30 candidates by position + w × the BM25 of the best window (150 or 300
+words, half overlapping, real document frequencies), SQLite, MRR@10 against the same 30
+candidates without it (long en 0.531, fr 0.404; dev de 0.656, en 0.860, es 0.771, fr 0.735):
+
+=========  ==============  ==============  ====================================
+w          long, 150 words long, 300 words dev (articles shorter than a window)
+=========  ==============  ==============  ====================================
+0.25       en .529 fr .410 en .543 fr .412 de .700 en .872 es .726 fr .751
+0.5        en .515 fr .403 en .520 fr .411 de .722 en .839 es .726 fr .769
+1.0        en .500 fr .416 en .505 fr .400 de .711 en .834 es .726 fr .769
+=========  ==============  ==============  ====================================
+
+Spanish on the dev set gets worse at every weight (and English on the long corpus with 150-word
+windows), against the rule that no language may. Noticed on the way: re-ranking 30 candidates
+instead of ``CANDIDATE_POOL``'s 10 (``title`` and the untranslated promotion over them) lifts the
+long corpus from en 0.472 / fr 0.382 to 0.531 / 0.404 (dev: de 0.602 → 0.656, en 0.844 → 0.860,
+es 0.771, fr 0.756 → 0.735: French worse, so not changed here).
 """
 
 from __future__ import annotations
@@ -94,6 +116,7 @@ class Suggestion:
     is_fallback: bool
     rank: int  # 1-based position shown to the customer
     score: float
+    section: str = ""  # heading of the section that answers; ``url`` then ends with its ``#anchor``
 
 
 @dataclass(frozen=True)
@@ -273,10 +296,16 @@ def _suggestion(candidate: Candidate, rank: int) -> Suggestion:
         article_id=str(hit.article_id),
         title=hit.title,
         summary=hit.summary,
-        url=hit.url,
+        url=answer_url(hit.url, hit.anchor),
         snippet=hit.snippet,
         language=hit.language,
         is_fallback=hit.is_fallback,
         rank=rank,
         score=round(candidate.score, 6),
+        section=hit.section,
     )
+
+
+def answer_url(url: str, anchor: str) -> str:
+    """The article's address, jumping to the section that answers when search found one ("#anchor")."""
+    return f"{url.partition('#')[0]}#{anchor}" if url and anchor else url

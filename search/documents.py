@@ -2,12 +2,55 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.utils.html import escape
 
-from search.analysis import tokens
+from search.analysis import analyze, tokens
+
+
+@dataclass(frozen=True)
+class Section:
+    """A passage of a body under a heading: it runs from ``start`` (in the body text) to the next one."""
+
+    start: int
+    anchor: str  # the heading's id on the article page (``cms.anchors``)
+    heading: str
+    terms: frozenset[str] = frozenset()  # its analyzed terms, filled at index time (``sections_to_json``)
+
+
+def sections_to_json(document: SearchDocument) -> str:
+    """The compact form the engines store next to the body: ``[[start, anchor, heading, terms], ...]``.
+
+    Each section's distinct terms are analyzed here, once, so that picking the section that
+    answers a query reads sets instead of re-analyzing a long body per hit and keystroke.
+    """
+    ordered = sorted(document.sections, key=lambda section: section.start)
+    ends = [section.start for section in ordered[1:]] + [len(document.body)]
+    return json.dumps(
+        [
+            [
+                section.start,
+                section.anchor,
+                section.heading,
+                " ".join(sorted(set(analyze(document.body[section.start : end], document.language)))),
+            ]
+            for section, end in zip(ordered, ends, strict=True)
+        ],
+        ensure_ascii=False,
+    )
+
+
+def sections_from_json(value: str | None) -> tuple[Section, ...]:
+    """``sections_to_json`` read back; an index written before sections existed has none."""
+    if not value:
+        return ()
+    return tuple(
+        Section(int(start), str(anchor), str(heading), frozenset(str(terms).split()))
+        for start, anchor, heading, terms in json.loads(value)
+    )
 
 
 @dataclass(frozen=True)
@@ -25,6 +68,7 @@ class SearchDocument:
     url: str
     published_at: datetime | None
     updated_at: datetime | None
+    sections: tuple[Section, ...] = ()  # the body's passages under headings, in order
 
 
 @dataclass(frozen=True)
@@ -37,6 +81,8 @@ class SearchHit:
     score: float
     snippet: str  # HTML-escaped text with <mark> around matches
     is_fallback: bool
+    anchor: str = ""  # the heading id of the section that answers (``url + "#" + anchor``), if any
+    section: str = ""  # that section's heading
 
 
 @dataclass(frozen=True)
@@ -87,22 +133,73 @@ class StoredDocument:
     url: str
     score: float
     extra_terms: frozenset[str] = field(default_factory=frozenset)  # e.g. typo corrections that matched
+    sections: tuple[Section, ...] = ()
+
+
+@dataclass(frozen=True)
+class Snippet:
+    html: str  # HTML-escaped text with <mark> around matches
+    section: Section | None = None  # the passage that answers best, when the body has headings
 
 
 def make_snippet(document: StoredDocument, query: PreparedQuery, *, extra_terms: set[str] | None = None) -> str:
-    """An HTML-escaped window of the summary or body with ``<mark>`` around the query's terms.
+    """An HTML-escaped window of the summary or body with ``<mark>`` around the query's terms."""
+    return answer_snippet(document, query, extra_terms=extra_terms).html
 
-    Built here rather than by each engine so every backend shows the same snippets. The summary
-    wins when it matches; otherwise the body is scanned only up to the end of the first window.
+
+def answer_snippet(document: StoredDocument, query: PreparedQuery, *, extra_terms: set[str] | None = None) -> Snippet:
+    """The snippet of a hit and the section it comes from ("jump to the answer").
+
+    Built here rather than by each engine so every backend shows the same snippets. A body with
+    headings is cut into its sections and the one holding the most distinct query terms answers:
+    its window is the snippet unless the summary holds more. Otherwise the summary wins when it
+    matches, and the body is scanned only up to the end of the first window.
     """
     wanted = set(query.terms) | set(extra_terms or ()) | set(document.extra_terms)
+    if document.sections and document.body:
+        section, span, found = _best_section(document, wanted, query.prefix, query.cognates)
+        if section is not None:
+            summary = document.summary
+            summary_found = _distinct_matches(summary, document.language, wanted, query.prefix, query.cognates)
+            if found >= summary_found:
+                start, end = span  # the section's own text: its window starts at its heading at the earliest
+                html = _window(document.body[start:end], document.language, wanted, query.prefix, query.cognates)
+                return Snippet(html, section)
+            return Snippet(_window(summary, document.language, wanted, query.prefix, query.cognates), section)
     for text in (document.summary, document.body):
         if text:
             snippet = _window(text, document.language, wanted, query.prefix, query.cognates)
             if snippet:
-                return snippet
+                return Snippet(snippet)
     fallback = document.summary or document.body
-    return escape(_clip(fallback, 0)) if fallback else ""
+    return Snippet(escape(_clip(fallback, 0)) if fallback else "")
+
+
+def _distinct_matches(text: str, language: str, wanted: set[str], prefix: str, cognates: tuple[str, ...]) -> int:
+    return len({token.term for token in tokens(text, language) if _matches(token, wanted, prefix, cognates)})
+
+
+def _best_section(
+    document: StoredDocument, wanted: set[str], prefix: str, cognates: tuple[str, ...]
+) -> tuple[Section | None, tuple[int, int], int]:
+    """The section (under a heading) holding the most distinct query terms; the first wins ties.
+
+    Reads each section's terms stored at index time (a prefix or a cognate beginning matches a
+    term that starts with it), not the body: a long article costs no analysis here.
+    """
+    sections = sorted(document.sections, key=lambda section: section.start)
+    beginnings = tuple(cognates) + ((prefix,) if prefix and len(prefix) >= 3 else ())
+    found = [
+        len(section.terms & wanted) + sum(1 for term in section.terms - wanted if term.startswith(beginnings))
+        if beginnings
+        else len(section.terms & wanted)
+        for section in sections
+    ]
+    best = max(range(len(sections)), key=lambda number: (found[number], -number), default=None)
+    if best is None or not found[best]:
+        return None, (0, 0), 0
+    end = sections[best + 1].start if best + 1 < len(sections) else len(document.body)
+    return sections[best], (sections[best].start, end), found[best]
 
 
 def _window(text: str, language: str, wanted: set[str], prefix: str, cognates: tuple[str, ...]) -> str:

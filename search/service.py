@@ -28,8 +28,9 @@ from search.documents import (
     SearchDocument,
     SearchHit,
     SearchResults,
+    Section,
     StoredDocument,
-    make_snippet,
+    answer_snippet,
 )
 from search.errors import SearchUnavailable
 from search.models import IndexQueue, Synonym
@@ -193,6 +194,7 @@ def _share_found(document: StoredDocument, words: list[str], *, by_beginnings: b
 
 
 def _hit(document: StoredDocument, query: PreparedQuery, *, is_fallback: bool) -> SearchHit:
+    snippet = answer_snippet(document, query)
     return SearchHit(
         article_id=str(document.article_id),
         language=document.language,
@@ -200,8 +202,10 @@ def _hit(document: StoredDocument, query: PreparedQuery, *, is_fallback: bool) -
         summary=document.summary,
         url=document.url,
         score=document.score,
-        snippet=make_snippet(document, query),
+        snippet=snippet.html,
         is_fallback=is_fallback,
+        anchor=snippet.section.anchor if snippet.section else "",
+        section=snippet.section.heading if snippet.section else "",
     )
 
 
@@ -311,6 +315,7 @@ def documents_for_article(page: object) -> list[SearchDocument]:
                 url=page.url_for_language(language) if page.url else "",
                 published_at=page.first_published_at,
                 updated_at=page.last_published_at,
+                sections=tuple(Section(*section) for section in text.get("sections", ())),
             )
         )
     return documents

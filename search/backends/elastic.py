@@ -47,14 +47,16 @@ from search.backends.base import (
     language_codes,
     languages_field,
 )
-from search.documents import PreparedQuery, SearchDocument, StoredDocument
+from search.documents import PreparedQuery, SearchDocument, StoredDocument, sections_from_json, sections_to_json
 from search.errors import SearchUnavailable
 
 logger = logging.getLogger(__name__)
 
 TEXT_FIELDS = ["title", "summary", "body", "extra"]
 FIELDS = [f"{field}^{FIELD_WEIGHTS[field]:g}" for field in TEXT_FIELDS]
-SOURCE = ["article_id", "language", "title", "summary", "body", "url"]
+SOURCE = ["article_id", "language", "title", "summary", "body", "url", "sections"]
+# The body's sections (``search.documents.sections_to_json``): kept for snippets and links, not searched.
+SECTIONS_MAPPING = {"type": "keyword", "index": False, "doc_values": False}
 BATCH = 500
 BACKOFF_SECONDS = 1.0  # first wait before retrying 429 items of a bulk; doubles each time
 MAX_BACKOFF_SECONDS = 60.0
@@ -259,6 +261,7 @@ def index_body(language: str) -> dict[str, Any]:
                 "audience": {"type": "keyword"},
                 "languages": {"type": "keyword"},
                 "url": {"type": "keyword", "index": False},
+                "sections": SECTIONS_MAPPING,
                 "title": text(folded=True),
                 "summary": text(folded=True),
                 "body": text(folded=True),
@@ -285,7 +288,7 @@ def document_source(document: SearchDocument, languages: str) -> dict[str, Any]:
         "extra": extra_text(document),
         "published_at": document.published_at.isoformat() if document.published_at else None,
         "updated_at": document.updated_at.isoformat() if document.updated_at else None,
-    }
+    } | ({"sections": sections_to_json(document)} if document.sections else {})
 
 
 def query_body(
@@ -434,6 +437,8 @@ class ElasticsearchBackend(SearchBackend):
             for language in language_codes():
                 alias = self.alias(language)
                 if writer.indices.exists_alias(name=alias):
+                    # An index made before sections existed learns the field (strict mapping); a no-op after.
+                    writer.indices.put_mapping(index=alias, properties={"sections": SECTIONS_MAPPING})
                     continue
                 name = f"{alias}-setup"
                 try:
@@ -740,6 +745,7 @@ class ElasticsearchBackend(SearchBackend):
                 body=hit["_source"]["body"],
                 url=hit["_source"]["url"],
                 score=round(float(hit.get("_score") or 0.0), 6),
+                sections=sections_from_json(hit["_source"].get("sections")),
             )
             for hit in hits["hits"]
         ], int(hits["total"]["value"])

@@ -30,7 +30,7 @@ from django.db import DatabaseError, ProgrammingError, connection, transaction
 from search.analysis import analyze, edit_distance_at_most
 from search.backends.base import DatabaseBackend, extra_text, languages_field
 from search.backends.sqlite import MAX_CORRECTIONS, WEIGHTS
-from search.documents import PreparedQuery, SearchDocument, StoredDocument
+from search.documents import PreparedQuery, SearchDocument, StoredDocument, sections_from_json, sections_to_json
 from search.errors import SearchUnavailable
 
 # FTS5's bm25() constants.
@@ -93,8 +93,17 @@ class PostgresBackend(DatabaseBackend):
             "id BIGSERIAL PRIMARY KEY, article_id TEXT NOT NULL, language TEXT NOT NULL, title TEXT NOT NULL, "
             "summary TEXT NOT NULL, body TEXT NOT NULL, url TEXT NOT NULL, audience TEXT NOT NULL, "
             "languages TEXT NOT NULL, published_at TIMESTAMPTZ, updated_at TIMESTAMPTZ, "
-            "length INTEGER NOT NULL, UNIQUE (article_id, language))"
+            "length INTEGER NOT NULL, sections TEXT NOT NULL DEFAULT '', UNIQUE (article_id, language))"
         )
+        # Indexes written before sections existed gain the column (empty: no section links until reindexed).
+        # Looked up first: ALTER TABLE locks the table out of reads until the writing transaction ends.
+        cursor.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = %s AND column_name = 'sections'",
+            [self.doc_table],
+        )
+        if cursor.fetchone() is None:
+            cursor.execute(f"ALTER TABLE {self.doc_table} ADD COLUMN IF NOT EXISTS sections TEXT NOT NULL DEFAULT ''")
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {self.doc_table}_filter ON {self.doc_table} (language, audience)")
         cursor.execute(
             # No foreign key: checking it costs a lookup per posting (hundreds per document);
@@ -183,7 +192,7 @@ class PostgresBackend(DatabaseBackend):
         if not documents:
             return 0
         analyzed = [field_terms(document) for _article_id, document in documents]
-        columns: list[list[object]] = [[] for _ in range(11)]
+        columns: list[list[object]] = [[] for _ in range(12)]
         for (article_id, document), (_terms, length) in zip(documents, analyzed, strict=True):
             languages = languages_field(articles[article_id])
             values = (
@@ -198,14 +207,15 @@ class PostgresBackend(DatabaseBackend):
                 document.published_at,
                 document.updated_at,
                 length,
+                sections_to_json(document) if document.sections else "",
             )
             for column, value in zip(columns, values, strict=True):
                 column.append(value)
         cursor.execute(
             f"INSERT INTO {self.doc_table} (article_id, language, title, summary, body, url, audience, languages, "
-            "published_at, updated_at, length) SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], "
+            "published_at, updated_at, length, sections) SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], "
             "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::timestamptz[], %s::timestamptz[], "
-            "%s::int[]) RETURNING id, article_id, language",
+            "%s::int[], %s::text[]) RETURNING id, article_id, language",
             columns,
         )
         ids = {(row[1], row[2]): row[0] for row in cursor.fetchall()}
@@ -343,7 +353,8 @@ class PostgresBackend(DatabaseBackend):
                 "/ greatest(c.average, 1)))) AS score "
                 f"FROM hits AS h JOIN idf AS i USING (phrase) JOIN {self.doc_table} AS d ON d.id = h.doc_id, "
                 f"corpus AS c WHERE {where} GROUP BY h.doc_id) "
-                "SELECT d.article_id, d.language, d.title, d.summary, d.body, d.url, s.score, count(*) OVER () "
+                "SELECT d.article_id, d.language, d.title, d.summary, d.body, d.url, s.score, count(*) OVER (), "
+                "d.sections "
                 f"FROM scored AS s JOIN {self.doc_table} AS d ON d.id = s.doc_id "
                 "ORDER BY s.score DESC, d.id LIMIT %s OFFSET %s",
                 [
@@ -388,6 +399,7 @@ class PostgresBackend(DatabaseBackend):
                 url=row[5],
                 score=round(float(row[6]), 6),
                 extra_terms=corrections,
+                sections=sections_from_json(row[8]),
             )
             for row in rows
         ], total

@@ -21,7 +21,7 @@ from django.db import DatabaseError, OperationalError, connection, transaction
 
 from search.analysis import analyze, edit_distance_at_most
 from search.backends.base import FIELD_WEIGHTS, DatabaseBackend, extra_text, language_codes, languages_field
-from search.documents import PreparedQuery, SearchDocument, StoredDocument
+from search.documents import PreparedQuery, SearchDocument, StoredDocument, sections_from_json, sections_to_json
 from search.errors import SearchUnavailable
 
 # bm25 weights for the columns (title, summary, body, extra), shared with the other engines.
@@ -70,8 +70,13 @@ class SqliteBackend(DatabaseBackend):
             f"CREATE TABLE IF NOT EXISTS {self.doc_table} ("
             "id INTEGER PRIMARY KEY, article_id TEXT NOT NULL, language TEXT NOT NULL, title TEXT NOT NULL, "
             "summary TEXT NOT NULL, body TEXT NOT NULL, url TEXT NOT NULL, audience TEXT NOT NULL, "
-            "languages TEXT NOT NULL, published_at TEXT, updated_at TEXT, UNIQUE (article_id, language))"
+            "languages TEXT NOT NULL, published_at TEXT, updated_at TEXT, sections TEXT NOT NULL DEFAULT '', "
+            "UNIQUE (article_id, language))"
         )
+        # Indexes written before sections existed gain the column (empty: no section links until reindexed).
+        cursor.execute(f"SELECT 1 FROM pragma_table_info('{self.doc_table}') WHERE name = 'sections'")
+        if cursor.fetchone() is None:
+            cursor.execute(f"ALTER TABLE {self.doc_table} ADD COLUMN sections TEXT NOT NULL DEFAULT ''")
         for language in language_codes():
             fts = self.fts_table(language)
             cursor.execute(
@@ -104,7 +109,7 @@ class SqliteBackend(DatabaseBackend):
             try:
                 return run(cursor)
             except OperationalError as error:
-                if "no such table" not in str(error):
+                if "no such table" not in str(error) and "no such column" not in str(error):
                     raise
                 self._ensure(cursor)
                 return run(cursor)
@@ -148,7 +153,8 @@ class SqliteBackend(DatabaseBackend):
             for document in documents:
                 cursor.execute(
                     f"INSERT INTO {self.doc_table} (article_id, language, title, summary, body, url, audience, "
-                    "languages, published_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    "languages, published_at, updated_at, sections) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     [
                         article_id,
                         document.language,
@@ -160,6 +166,7 @@ class SqliteBackend(DatabaseBackend):
                         languages,
                         document.published_at.isoformat() if document.published_at else None,
                         document.updated_at.isoformat() if document.updated_at else None,
+                        sections_to_json(document) if document.sections else "",
                     ],
                 )
                 language = document.language
@@ -281,8 +288,8 @@ class SqliteBackend(DatabaseBackend):
             # One pass: the window count rides along with the ranked page of rows.
             # bm25() cannot sit next to a window function, hence the subquery.
             cursor.execute(
-                "SELECT article_id, language, title, summary, body, url, rank, count(*) OVER () FROM ("
-                f"SELECT d.id, d.article_id, d.language, d.title, d.summary, d.body, d.url, "
+                "SELECT article_id, language, title, summary, body, url, rank, count(*) OVER (), sections FROM ("
+                f"SELECT d.id, d.article_id, d.language, d.title, d.summary, d.body, d.url, d.sections, "
                 f"bm25({fts}, {weights}) AS rank {joined}) ORDER BY rank, id LIMIT %s OFFSET %s",
                 [*params, max(limit, 1), offset],
             )
@@ -304,6 +311,7 @@ class SqliteBackend(DatabaseBackend):
                 url=row[5],
                 score=round(-float(row[6]), 6),
                 extra_terms=corrections,
+                sections=sections_from_json(row[8]),
             )
             for row in rows
         ], total

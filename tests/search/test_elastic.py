@@ -14,7 +14,7 @@ import re
 import ssl
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -25,6 +25,7 @@ from django.core.management import CommandError, call_command
 from search.analysis import analyze, stop_word_spellings
 from search.backends import elastic
 from search.backends.elastic import ElasticsearchBackend, index_body
+from search.documents import Section
 from search.health import SearchUnavailable, check_engine
 from search.models import Synonym
 from search.query import prepare_query
@@ -156,6 +157,7 @@ def start_cluster(tls: ssl.SSLContext | None = None) -> tuple[FakeCluster, Threa
         r"/af-[a-z0-9_-]+",
         lambda m, p, b: (200, {"acknowledged": True, "shards_acknowledged": True, "index": p[1:]}),
     )
+    fake.route("PUT", r"/af-[a-z0-9_-]+/_mapping", (200, {"acknowledged": True}))
     fake.route("PUT", "/_bulk", _bulk_ok)
     fake.route("POST", r"/[^/]+/_search", lambda m, p, b: _search_answer())
     fake.route("POST", r"/[^/]+/_termvectors", (200, {"found": True, "term_vectors": {}}))
@@ -235,6 +237,7 @@ def test_setup_creates_one_index_per_language_analyzed_like_the_python_analysis(
             "audience": {"type": "keyword"},
             "languages": {"type": "keyword"},
             "url": {"type": "keyword", "index": False},
+            "sections": {"type": "keyword", "index": False, "doc_values": False},  # for snippets, not searched
             "title": {**text, "fields": folded},
             "summary": {**text, "fields": folded},
             "body": {**text, "fields": folded},
@@ -262,10 +265,17 @@ def test_setup_creates_one_index_per_language_analyzed_like_the_python_analysis(
     assert japanese["af_text"]["filter"] == ["cjk_width", "lowercase", "cjk_bigram"]
 
 
-def test_setup_leaves_existing_aliases_alone(cluster: FakeCluster) -> None:
+def test_setup_leaves_existing_aliases_alone_but_for_the_sections_field(cluster: FakeCluster) -> None:
     cluster.route("HEAD", r"/_alias/af-main-.*", (200, {}))
     ElasticsearchBackend("main").setup()
-    assert cluster.calls("PUT", "/af-.*") == []
+    # No index is created; one made before passages existed learns the (unsearched) sections field.
+    puts = cluster.calls("PUT", "/af-.*")
+    assert [r.path for r in puts] == [f"/af-main-{code}/_mapping" for code in LANGUAGES]
+    assert {json.dumps(r.body, sort_keys=True) for r in puts} == {
+        json.dumps(
+            {"properties": {"sections": {"type": "keyword", "index": False, "doc_values": False}}}, sort_keys=True
+        )
+    }
 
 
 def test_setup_racing_another_worker_puts_the_alias_on_the_index_it_made(cluster: FakeCluster) -> None:
@@ -287,7 +297,8 @@ def test_setup_racing_another_worker_puts_the_alias_on_the_index_it_made(cluster
     )
     cluster.route("PUT", "/af-main-de-setup/_alias/af-main-de", (200, {"acknowledged": True}))
     ElasticsearchBackend("main").setup()
-    assert [r.path for r in cluster.calls("PUT")] == ["/af-main-de-setup", "/af-main-de-setup/_alias/af-main-de"]
+    created = [r.path for r in cluster.calls("PUT") if not r.path.endswith("/_mapping")]
+    assert created == ["/af-main-de-setup", "/af-main-de-setup/_alias/af-main-de"]
 
 
 INVALID_ALIAS = (
@@ -373,7 +384,7 @@ def test_short_query_body_is_term_centric_fuzzy_and_prefix_aware(cluster: FakeCl
         "from": 0,
         "size": 5,
         "track_total_hits": True,
-        "_source": ["article_id", "language", "title", "summary", "body", "url"],
+        "_source": ["article_id", "language", "title", "summary", "body", "url", "sections"],
     }
     assert analyze("l'abonnement", "fr") == ["abon"]
     # Untranslated articles: English documents of articles without a French one.
@@ -570,7 +581,8 @@ def test_a_write_before_setup_creates_the_index_and_alias_and_writes_again(clust
     assert backend.index([doc("5", "en", "Webhooks"), doc("5", "de", "Webhooks einrichten")]) == 2
     first, second = cluster.calls("PUT", "/_bulk")
     assert ("af-main-de", "5") in bulk_lines(first)
-    assert [r.path for r in cluster.calls("PUT", r"/af-.*")] == ["/af-main-de-setup"]  # with its alias
+    created = [r.path for r in cluster.calls("PUT", r"/af-.*") if not r.path.endswith("/_mapping")]
+    assert created == ["/af-main-de-setup"]  # with its alias
     assert cluster.calls("PUT", "/af-main-de-setup")[0].body["aliases"] == {"af-main-de": {}}
     assert second.body == [{"index": {"_index": "af-main-de", "_id": "5"}}, first.body[3]]  # only what failed
     assert second.params == {"require_alias": ["true"]}
@@ -850,3 +862,33 @@ def test_index_body_covers_every_configured_language(settings: Any) -> None:
     for code, _name in settings.LANGUAGES:
         analysis = index_body(code)["settings"]["analysis"]
         assert analysis["analyzer"]["af_text"]["filter"][-1] in {"af_stem_folded", "cjk_bigram"}
+
+
+def test_sections_travel_with_the_document_and_give_the_hit_its_anchor(cluster: FakeCluster, db: None) -> None:
+    body = "Intro text. Lost phone Sign in with a recovery code. Close account Export first."
+    document = replace(
+        doc("8", "en", "Account guide", body=body),
+        sections=(Section(12, "lost-phone", "Lost phone"), Section(52, "close-account", "Close account")),
+    )
+    ElasticsearchBackend("main").index([document])
+    (bulk,) = cluster.calls("PUT", "/_bulk")
+    stored = bulk.body[1]["sections"]
+    # Each section's analyzed terms go with it: choosing the answering one reads them, not the body.
+    assert json.loads(stored) == [
+        [
+            12,
+            "lost-phone",
+            "Lost phone",
+            " ".join(sorted(set(analyze("Lost phone Sign in with a recovery code. ", "en")))),
+        ],
+        [52, "close-account", "Close account", " ".join(sorted(set(analyze(body[52:], "en"))))],
+    ]
+    source = {
+        key: bulk.body[1][key] for key in ("article_id", "language", "title", "summary", "body", "url", "sections")
+    }
+    cluster.route(
+        "POST", "/af-main-en/_search", lambda m, p, b: _search_answer({"_id": "8", "_score": 2.0, "_source": source})
+    )
+    (hit,) = search_articles("recovery code", language="en", audiences=["public"]).hits
+    assert (hit.anchor, hit.section) == ("lost-phone", "Lost phone")
+    assert hit.snippet.startswith("Lost phone Sign in with a <mark>recovery</mark> <mark>code</mark>")
