@@ -6,7 +6,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends gettext libmagi
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY . .
-RUN pip install . && useradd --create-home answerfirst && mkdir -p var && chown -R answerfirst var
+RUN pip install --no-deps --require-hashes -r requirements/hashed.txt && pip install . && useradd --create-home answerfirst && mkdir -p var && chown -R answerfirst var
 USER answerfirst
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
 EXPOSE 8000

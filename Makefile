@@ -14,7 +14,8 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+$(VENV)/.installed: pyproject.toml requirements/hashed.txt | $(VENV)/bin/python
+	$(VENV)/bin/pip install --quiet --no-deps --require-hashes -r requirements/hashed.txt
 	$(VENV)/bin/pip install --quiet -e .
 	@touch $@
 

@@ -1,5 +1,6 @@
 """Is the configured search engine answering? Used by ``/healthz``."""
 
+from search import embeddings
 from search.backends import get_backend
 from search.errors import SearchUnavailable
 
@@ -12,9 +13,11 @@ def check_engine() -> str:
 
 
 def engine_health() -> dict[str, str]:
-    """The engine's name and state (Elasticsearch: cluster status, aliases), else ``SearchUnavailable``."""
+    """The engine's name and state (Elasticsearch: cluster status, aliases), else ``SearchUnavailable``;
+    and a warning when the semantic signal is wanted but cannot run (search then ranks by words only).
+    """
     try:
-        return get_backend().health()
+        return {**get_backend().health(), **embeddings.status()}
     except SearchUnavailable:
         raise
     except Exception as error:  # a misconfigured engine is reported, never a 500

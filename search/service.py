@@ -17,9 +17,11 @@ from datetime import datetime
 from django.conf import settings
 from django.db import DatabaseError, models, transaction
 from django.utils import timezone
+from django.utils.html import escape
 from wagtail.models import Page, PageLogEntry
 
 from cms.models import ArticlePage
+from search import embeddings
 from search.analysis import analyze, tokens
 from search.backends import ENGINES, EngineNotConfigured, SearchBackend, get_backend
 from search.backends.base import language_codes
@@ -44,6 +46,7 @@ __all__ = [
     "SearchResults",
     "SearchUnavailable",
     "article_reindex",
+    "fuse_by_meaning",
     "index_documents",
     "index_rebuild",
     "search_articles",
@@ -209,6 +212,55 @@ def _hit(document: StoredDocument, query: PreparedQuery, *, is_fallback: bool) -
     )
 
 
+# Reciprocal-rank fusion (Cormack et al., 2009): a list's item at rank r adds 1 / (RRF_K + r).
+RRF_K = 60
+MEANING_DEPTH = 50  # of the vector ranking; deeper items cannot reach a first page after fusion
+
+
+def fuse_by_meaning(
+    text: str,
+    hits: list[SearchHit],
+    *,
+    languages: list[str],
+    audiences: Iterable[str],
+    backend: SearchBackend | None = None,
+    depth: int = MEANING_DEPTH,
+) -> list[SearchHit]:
+    """``hits`` (a lexical ranking) fused with the articles nearest ``text`` in meaning over the whole
+    collection (``search.embeddings``), in ``languages`` (the page's first) and untranslated ones.
+
+    Fusing ranks, not re-ordering the lexical top: an article the words missed (another language's
+    words, "Rechnung" for "invoice") can come in. Unchanged when the signal is off or fails.
+    """
+    namespace = (backend or get_backend()).namespace
+    try:
+        nearest = embeddings.vector_ranking(namespace, text, languages=languages, audiences=audiences, limit=depth)
+    except (DatabaseError, RuntimeError, ValueError):
+        logger.exception("semantic ranking failed; keeping the lexical one")
+        return hits
+    if not nearest:
+        return hits
+    scores: dict[str, float] = {}
+    found: dict[str, SearchHit] = {}
+    for rank, hit in enumerate(hits, start=1):
+        scores[hit.article_id] = scores.get(hit.article_id, 0.0) + 1.0 / (RRF_K + rank)
+        found.setdefault(hit.article_id, hit)
+    for rank, near in enumerate(nearest, start=1):
+        scores[near.article_id] = scores.get(near.article_id, 0.0) + 1.0 / (RRF_K + rank)
+        if near.article_id not in found:
+            found[near.article_id] = SearchHit(
+                article_id=near.article_id,
+                language=near.language,
+                title=near.title,
+                summary=near.summary,
+                url=near.url,
+                score=near.similarity,
+                snippet=escape(near.summary),
+                is_fallback=near.language not in languages,
+            )
+    return sorted(found.values(), key=lambda hit: scores[hit.article_id], reverse=True)
+
+
 SYNONYM_TTL_SECONDS = 60
 _synonym_memo: dict[str, tuple[float, list[list[str]]]] = {}
 
@@ -280,7 +332,19 @@ def _database_search(text: str, *, language: str, audiences: list[str], limit: i
 def index_documents(documents: Iterable[SearchDocument], *, backend: SearchBackend | None = None) -> int:
     """Index documents for a caller about to search them (offline evaluation, tests): each article
     present is replaced by its documents given here, visible to searches when this returns."""
-    return (backend or get_backend()).index(list(documents), refresh=True)
+    backend = backend or get_backend()
+    documents = list(documents)
+    count = backend.index(documents, refresh=True)
+    _store_vectors(backend, documents)
+    return count
+
+
+def _store_vectors(backend: SearchBackend, documents: list[SearchDocument]) -> None:
+    """The semantic signal's vectors follow the lexical index; a failure there leaves search lexical."""
+    try:
+        embeddings.vectors_store(backend.namespace, documents)
+    except (DatabaseError, RuntimeError, ValueError):
+        logger.exception("storing the vectors of %d documents failed", len(documents))
 
 
 @contextmanager
@@ -294,6 +358,7 @@ def temporary_index(engine: str | None = None) -> Iterator[SearchBackend]:
         yield backend
     finally:
         backend.drop()
+        embeddings.vectors_drop(backend.namespace)
 
 
 def documents_for_article(page: object) -> list[SearchDocument]:
@@ -329,8 +394,10 @@ def article_reindex(*, page_id: int, backend: SearchBackend | None = None) -> in
     documents = documents_for_article(page) if page is not None else []
     if documents:
         backend.index(documents)
+        _store_vectors(backend, documents)
     else:
         backend.delete_article(str(page_id))
+        embeddings.vectors_delete(backend.namespace, str(page_id))
     # A mark set after we started belongs to a newer change: leave it for its own task.
     IndexQueue.objects.filter(page_id=page_id, marked_at__lte=started).delete()
     return len(documents)
@@ -347,6 +414,7 @@ def dirty_reindex(*, batch: int = 200, backend: SearchBackend | None = None) -> 
             logger.warning("re-indexing page %s failed, will retry: %s", page_id, error)
             break
         done += 1
+    embeddings.vectors_refresh(get_backend().namespace if backend is None else backend.namespace)
     return done
 
 
@@ -380,7 +448,9 @@ def index_rebuild(
         articles += 1
 
     with transaction.atomic():
-        documents = backend.rebuild(live_article_documents(count_article), progress=progress)
+        streamed = embeddings.vectors_rebuild(backend.namespace, live_article_documents(count_article))
+        documents = backend.rebuild(streamed, progress=progress)
+        embeddings.vectors_refresh(backend.namespace)
         IndexQueue.objects.filter(marked_at__lte=started_at).delete()
         replayed = articles_changed_since(started_at)
         for page_id in replayed:

@@ -239,6 +239,10 @@ if ELASTICSEARCH_CA_CERTS and ELASTICSEARCH_SSL_FINGERPRINT:
 if ELASTICSEARCH_SSL_FINGERPRINT and not re.fullmatch(r"(?:[0-9A-Fa-f]{2}:?){32}", ELASTICSEARCH_SSL_FINGERPRINT):
     raise ImproperlyConfigured("ELASTICSEARCH_SSL_FINGERPRINT must be the SHA-256 fingerprint (64 hex digits).")
 
+# The multilingual sentence-embedding signal fused with word search in suggestions
+# (search/embeddings.py). Off, or without its package, suggestions rank by words only.
+SEARCH_SEMANTIC = env.bool("SEARCH_SEMANTIC", True)
+
 # --- Celery -------------------------------------------------------------------------------------
 
 CELERY_BROKER_URL = env.broker("CELERY_BROKER_URL", "filesystem://")

@@ -29,3 +29,7 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         (VAR_DIR / f"test-broker-{_RUN}" / _folder).mkdir(parents=True, exist_ok=True)
         CELERY_BROKER_TRANSPORT_OPTIONS[_key] = str(VAR_DIR / f"test-broker-{_RUN}" / _folder)
     CELERY_RESULT_BACKEND = f"file://{VAR_DIR / f'test-broker-{_RUN}'}"
+
+# Word ranking is what most tests assert; the semantic signal's own tests turn it on
+# (tests/search/test_embeddings.py), which also spares every other test the model's load.
+SEARCH_SEMANTIC = False

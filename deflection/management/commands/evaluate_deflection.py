@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from deflection.evaluation import DatasetError, evaluate, load_articles, load_queries, synthetic_dataset
-from deflection.suggestions import SIGNALS
+from deflection.suggestions import FUSIONS, SIGNALS
 from search.service import ENGINES, EngineNotConfigured, SearchUnavailable
 
 METRIC_ORDER = ["recall@1", "recall@5", "recall@{k}", "hit@1", "hit@5", "mrr@{k}", "ndcg@{k}"]
@@ -46,7 +46,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--signals",
             default=None,
-            help=f"comma-separated re-ranking signals to use instead of the kept ones ({', '.join(SIGNALS)}; "
+            help="comma-separated re-ranking signals to use instead of the kept ones "
+            f"({', '.join([*SIGNALS, *FUSIONS])}; "
             "'none' for the baseline)",
         )
         parser.add_argument(
@@ -63,7 +64,7 @@ class Command(BaseCommand):
         signals = None
         if options["signals"] is not None:
             signals = [] if options["signals"] in {"", "none"} else options["signals"].split(",")
-            unknown = set(signals) - set(SIGNALS)
+            unknown = set(signals) - set(SIGNALS) - FUSIONS
             if unknown:
                 raise CommandError(f"unknown signals: {', '.join(sorted(unknown))}")
         if options["synthetic"]:
