@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.hours import valid_time_zone
 from accounts.models import Membership, Organization, SupportProfile, User, support_profile_for
@@ -15,6 +15,7 @@ GOV_CLEARED_GROUP = "Gov cleared"
 
 __all__ = [
     "GOV_CLEARED_GROUP",
+    "gov_cleared",
     "is_gov_cleared",
     "memberships_for",
     "notification_email_for",
@@ -76,7 +77,14 @@ def organizations_for(user: User) -> QuerySet[Organization]:
 
 
 def is_gov_cleared(user: User) -> bool:
-    """Agents allowed to see Gov tickets: staff in the "Gov cleared" group (superusers too)."""
+    """Agents allowed to see Gov tickets: active staff in the "Gov cleared" group, and superusers
+    (who can read every row through the admin anyway). ``gov_cleared`` is the same rule as a query."""
     if not getattr(user, "is_authenticated", False) or not user.is_staff:
         return False
     return user.is_superuser or Group.objects.filter(name=GOV_CLEARED_GROUP, user=user).exists()
+
+
+def gov_cleared(users: QuerySet[User]) -> QuerySet[User]:
+    """The Gov-cleared users among ``users`` (the rule of ``is_gov_cleared``); may repeat rows: add
+    ``distinct()``."""
+    return users.filter(is_staff=True).filter(Q(is_superuser=True) | Q(groups__name=GOV_CLEARED_GROUP))

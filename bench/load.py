@@ -144,7 +144,8 @@ def main() -> None:
     from rest_framework.authtoken.models import Token
 
     from accounts.models import Membership, Organization, Plan, User
-    from tickets.models import SentNotification, Ticket
+    from tickets.mail.models import OutboundMessage
+    from tickets.models import Ticket
 
     organization = Organization.objects.create(name="Load test Inc.", plan=Plan.objects.get(code="pro"))
     tokens = []
@@ -191,8 +192,10 @@ def main() -> None:
         deadline = time.time() + args.wait
         acknowledged = 0
         while time.time() < deadline:
-            acknowledged = SentNotification.objects.filter(
-                kind="acknowledgement", sent_at__isnull=False, ticket__number__in=numbers
+            acknowledged = OutboundMessage.objects.filter(
+                kind=OutboundMessage.Kind.ACKNOWLEDGEMENT,
+                status=OutboundMessage.Status.SENT,
+                ticket__number__in=numbers,
             ).count()
             if acknowledged >= len(numbers):
                 break

@@ -142,7 +142,6 @@ from deflection import conf
 from deflection.language import draft_language
 from deflection.text import clean_draft, cut, words
 from search.analysis import analyze
-from search.health import SearchUnavailable
 from search.service import fuse_by_meaning, search_articles
 
 
@@ -274,21 +273,19 @@ def rank_for_draft(
     pool = max(limit, CANDIDATE_POOL) if active else limit
     detected = draft_language(query)
     other = detected if detected and detected != language else None
-    try:
-        found = [
-            search_articles(
-                query,
-                language=searched,
-                audiences=audiences,
-                limit=pool,
-                backend=backend,
-                promote_untranslated=True,
-                synonyms=synonyms,
-            )
-            for searched in ([other, language] if other else [language])
-        ]
-    except SearchUnavailable:
-        return Ranking(items=[], degraded=True, truncated=truncated, query=query, draft_language=other)
+    # search_articles does not raise when the engine fails: it answers from its fallback (degraded).
+    found = [
+        search_articles(
+            query,
+            language=searched,
+            audiences=audiences,
+            limit=pool,
+            backend=backend,
+            promote_untranslated=True,
+            synonyms=synonyms,
+        )
+        for searched in ([other, language] if other else [language])
+    ]
 
     hits = _interleave([results.hits for results in found])[:pool]
     if "semantic" in active:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 
 from django.utils import translation
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiRequest, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -277,17 +276,9 @@ class TicketComments(APIView):
 
 def _reply(request: Request, ticket: Ticket, *, body: str, is_public: bool, files: list) -> Response:
     try:
-        if services.is_agent_on(request.user, ticket):
-            services.comment_add(
-                ticket=ticket, author=request.user, body=body, is_public=is_public, channel="api", files=files
-            )
-            landed = ticket
-        else:
-            if not is_public:
-                raise services.NotEntitled(_("Only agents can add internal notes."))
-            _comment, landed = services.customer_reply(
-                ticket=ticket, author=request.user, body=body, channel="api", files=files
-            )
+        _comment, landed = services.reply_add(
+            ticket=ticket, author=request.user, body=body, is_public=is_public, channel="api", files=files
+        )
     except DOMAIN_ERRORS as error:
         _raise_domain(error)
     landed = selectors.ticket_for(request.user, landed.number)

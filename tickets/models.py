@@ -339,20 +339,3 @@ class OutboxTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}#{self.ticket_id}"
-
-
-class SentNotification(models.Model):
-    """One email that went out, under a key that makes sending it a second time impossible.
-
-    ``sent_at`` is empty while a worker holds the claim and is sending.
-    """
-
-    key = models.CharField(max_length=200, unique=True)
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(max_length=40)
-    recipient = models.EmailField()
-    claimed_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return self.key

@@ -13,6 +13,9 @@ from celery import Task, shared_task
 from django.db import DatabaseError
 
 from tickets import services
+from tickets.ingest.imap import poll
+from tickets.mail import conf as mail_conf
+from tickets.models import OutboxTask
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +26,6 @@ class OutboxTaskBase(Task):
     """Records why outbox work failed for good, so agents and the sweeper's logs can tell."""
 
     def on_failure(self, exc: BaseException, task_id: str, args: tuple, kwargs: dict, einfo: object) -> None:
-        from tickets.models import OutboxTask
-
         ticket_id = args[0] if args else kwargs.get("ticket_id")
         logger.error("%s failed for ticket %s: %r", self.name, ticket_id, exc)
         OutboxTask.objects.filter(ticket_id=ticket_id, kind=self.name.split(".", 1)[1], done_at__isnull=True).update(
@@ -58,11 +59,15 @@ def auto_close_solved() -> int:
     return len(services.tickets_auto_close())
 
 
-# Outbox kinds and the task that does each (the sweeper queues through this table).
-OUTBOX_TASKS = {"process_new_ticket": process_new_ticket}
-
-
 @shared_task(name="tickets.purge_attachment_files")
 def purge_attachment_files() -> int:
     """Remove stored files of attachments that no longer exist (deleted tickets, crashed uploads)."""
     return len(services.attachment_files_purge())
+
+
+@shared_task(name="tickets_mail.poll_imap", autoretry_for=(ConnectionError, TimeoutError), max_retries=2)
+def poll_imap() -> int:
+    """Fetch unread messages from ``IMAP_URL`` and ingest them; nothing when it is not set (name kept)."""
+    if not mail_conf.imap_url():
+        return 0
+    return poll(mail_conf.imap_url())

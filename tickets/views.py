@@ -22,6 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.entitlements import SupportRoute, entitlement_for
 from accounts.hours import hours_display
 from accounts.selectors import user_time_zone
+from deflection.exceptions import SessionNotFound
+from deflection.selectors import session_for
+from deflection.visitors import existing_visitor_key
 from tickets import conf, selectors, services
 from tickets.attachments import INLINE_IMAGE_TYPES, AttachmentRejected, max_file_bytes, max_files_per_upload
 from tickets.forms import CommentForm, RequestFilterForm, TicketForm
@@ -150,8 +153,6 @@ def _limits() -> dict[str, int]:
 
 
 def _visitor_key(request: HttpRequest) -> str:
-    from deflection.visitors import existing_visitor_key
-
     return existing_visitor_key(request)
 
 
@@ -164,9 +165,6 @@ def _draft_session(request: HttpRequest) -> object | None:
         session_id = uuid.UUID(raw)
     except ValueError:
         return None
-    from deflection.exceptions import SessionNotFound
-    from deflection.selectors import session_for
-
     try:
         return session_for(request.user, session_id, visitor_key=_visitor_key(request))
     except SessionNotFound:
@@ -199,15 +197,9 @@ def request_detail(request: HttpRequest, number: int) -> HttpResponse:
     form = CommentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            if services.is_agent_on(request.user, ticket):
-                services.comment_add(
-                    ticket=ticket, author=request.user, body=form.cleaned_data["body"], files=form.cleaned_data["files"]
-                )
-                landed = ticket
-            else:
-                _comment, landed = services.customer_reply(
-                    ticket=ticket, author=request.user, body=form.cleaned_data["body"], files=form.cleaned_data["files"]
-                )
+            _comment, landed = services.reply_add(
+                ticket=ticket, author=request.user, body=form.cleaned_data["body"], files=form.cleaned_data["files"]
+            )
         except DOMAIN_ERRORS as error:
             logger.info("reply refused on ticket %s for user %s: %s", ticket.number, request.user.pk, error)
             form.add_error(None, error.message)

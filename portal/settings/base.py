@@ -318,6 +318,9 @@ else:
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "Answerfirst Support <support@answerfirst.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Every email goes through one outbox (sent once, recovered by a sweeper). It lives in tickets.mail,
+# which accounts may not import, so accounts reaches it through this name (like EMAIL_BACKEND).
+ACCOUNTS_MAIL_OUTBOX = "tickets.mail.outbound.prebuilt_promise"
 # Incoming mail: optional IMAP mailbox polled every minute (imaps://user:password@host:993/INBOX).
 IMAP_URL = env.str("IMAP_URL", "")
 TICKETS_MAIL_REPLY_DOMAIN = env.str("TICKETS_MAIL_REPLY_DOMAIN", "")  # signed reply addresses; default: From's domain

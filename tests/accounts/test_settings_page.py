@@ -13,7 +13,9 @@ from django.urls import reverse
 from accounts.models import SupportProfile
 from accounts.selectors import notification_email_for
 from accounts.services import CONTACT_EMAIL_SALT, contact_email_token, support_profile_ensure
+from portal.celery import app
 from tests.accounts.factories import UserFactory, member
+from tickets.mail.models import OutboundMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +26,15 @@ VALID = {
     "contact_email": "",
     "email_notifications": "on",
 }
+
+
+@pytest.fixture(autouse=True)
+def eager():
+    """Run the outbox's send task in-process, as a worker would, so a test sees the email."""
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
 
 
 @pytest.fixture
@@ -112,6 +123,10 @@ def test_contact_email_change_waits_for_the_link_and_never_touches_sign_in(
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["help.desk@example.org"]
     assert sign_in_email in mail.outbox[0].body
+    # sent through the one outbox: a row sent once, under a key (a second request is another key)
+    row = OutboundMessage.objects.get(kind="contact_email")
+    assert (row.status, row.recipient, row.attempts) == ("sent", "help.desk@example.org", 1)
+    assert mail.outbox[0].extra_headers["Message-ID"] == row.message_id
 
     link = _link(mail.outbox[0])
     assert signed_in.get(link).status_code == 200  # a confirm button, no change yet

@@ -296,9 +296,6 @@ def state(product: Product, ticket_id: int) -> dict:
         "ack_claimed": claimed is not None,
         "ack_attempts": ack_attempts,
         "ack_rows": len(acks),
-        "sent_notifications": sql(
-            product, "SELECT count(*) FROM tickets_sentnotification WHERE key = ?", (f"ack:{ticket_id}",)
-        )[0][0],
     }
 
 

@@ -100,5 +100,4 @@ def test_a_worker_killed_mid_send_leaves_the_ticket_processed_exactly_once(
     final = state(product, ticket_id)
     assert final["ack_status"] == "sent"
     assert final["ack_rows"] == 1
-    assert final["sent_notifications"] <= 1  # written only when the ticket's own task sent it
     assert len(acknowledgements(product, number)) == 1, product.worker_logs()

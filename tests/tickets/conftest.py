@@ -81,7 +81,7 @@ class World:
     other_agent: User  # staff in no queue
     gov_agent: User  # staff in gov queue, cleared
     uncleared_agent: User  # staff in gov queue, NOT cleared
-    admin: User  # superuser, not cleared
+    admin: User  # superuser: Gov-cleared by rule (accounts.selectors.is_gov_cleared), in no group or queue
     outsider: User  # signed in, no organization
 
 

@@ -343,3 +343,37 @@ def test_numbers_stay_unique_and_gapless_under_concurrent_creation(world: World)
     assert errors == []
     assert len(numbers) == 18
     assert sorted(numbers) == list(range(min(numbers), min(numbers) + 18))
+
+
+class TestReplyAdd:
+    """The one agent-or-customer decision the web view, the API and email ingest all use."""
+
+    def test_an_agent_reply_is_a_comment_and_a_note_stays_internal(self, world: World) -> None:
+        ticket = file_ticket(world)
+        comment, landed = services.reply_add(ticket=ticket, author=world.agent, body="Checking.", is_public=False)
+        assert landed == ticket and comment is not None and not comment.is_public
+        comment, landed = services.reply_add(ticket=ticket, author=world.agent, body="Try this.")
+        ticket.refresh_from_db()
+        assert comment.is_public and ticket.status == Status.OPEN and ticket.first_response_at is not None
+
+    def test_a_customer_may_not_write_notes_and_nothing_is_written(self, world: World) -> None:
+        ticket = file_ticket(world)
+        before = _counts()
+        with pytest.raises(services.NotEntitled):
+            services.reply_add(ticket=ticket, author=world.alice, body="Secret", is_public=False)
+        assert _counts() == before
+
+    def test_a_customer_reply_on_a_closed_ticket_becomes_a_follow_up(self, world: World) -> None:
+        ticket = file_ticket(world)
+        services.ticket_transition(ticket=ticket, target=Status.SOLVED, actor_user=world.alice)
+        services.tickets_auto_close(now=timezone.now() + dt.timedelta(days=30))
+        ticket.refresh_from_db()
+        comment, landed = services.reply_add(ticket=ticket, author=world.alice, body="It broke again.")
+        assert comment is None and landed.follow_up_of == ticket
+
+    def test_staff_on_their_own_request_speak_as_the_customer(self, world: World) -> None:
+        ticket = file_ticket(world)
+        world.alice.is_staff = True
+        world.alice.save()
+        with pytest.raises(services.NotEntitled):
+            services.reply_add(ticket=ticket, author=world.alice, body="Note to self", is_public=False)

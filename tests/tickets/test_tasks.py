@@ -13,10 +13,12 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
+from accounts.models import support_profile_for
 from portal.celery import app
 from tests.tickets.conftest import World
 from tickets import services
-from tickets.models import OutboxTask, Priority, SentNotification, Ticket
+from tickets.mail.models import OutboundMessage
+from tickets.models import OutboxTask, Priority, Ticket
 from tickets.tasks import auto_close_solved, process_new_ticket, sweep_outbox
 
 
@@ -57,7 +59,7 @@ def test_processing_is_queued_only_when_the_transaction_commits(
 def test_with_captured_callbacks_executed(world: World, eager: None, django_capture_on_commit_callbacks) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         ticket = new_ticket(world)
-    assert SentNotification.objects.filter(ticket=ticket, sent_at__isnull=False).count() == 2
+    assert OutboundMessage.objects.filter(ticket=ticket, status=OutboundMessage.Status.SENT).count() == 2
 
 
 @pytest.mark.django_db
@@ -69,7 +71,7 @@ def test_running_the_task_twice_does_the_work_once(world: World) -> None:
     OutboxTask.objects.filter(ticket=ticket).update(done_at=None)
     process_new_ticket.apply(args=[ticket.pk]).get()
     assert len(mail.outbox) == 2
-    assert SentNotification.objects.filter(ticket=ticket).count() == 2
+    assert OutboundMessage.objects.filter(ticket=ticket).count() == 2
     assert ticket.events.filter(kind="queue").count() == 1
 
 
@@ -117,7 +119,7 @@ def test_a_transient_mail_error_retries_and_sends_once(world: World, settings) -
     process_new_ticket.apply(args=[ticket.pk]).get()
     assert FlakyBackend.failures == 0
     assert sorted(m.to[0] for m in mail.outbox) == ["agent@support.test", "alice@acme.test"]
-    assert not SentNotification.objects.filter(sent_at__isnull=True).exists()
+    assert not OutboundMessage.objects.exclude(status=OutboundMessage.Status.SENT).exists()
     assert OutboxTask.objects.get(ticket=ticket).done_at is not None
 
 
@@ -191,4 +193,36 @@ def test_a_lasting_failure_is_recorded_on_the_outbox_row(world: World, settings)
     assert result.failed()
     outbox = OutboxTask.objects.get(ticket=ticket)
     assert outbox.done_at is None and "SMTPServerDisconnected" in outbox.last_error
-    assert not SentNotification.objects.exists()  # failed sends leave no claim behind
+    # failed sends leave no claim behind: the rows stay pending, for the retry or the sweeper
+    assert not OutboundMessage.objects.filter(claimed_at__isnull=False).exists()
+    assert not OutboundMessage.objects.exclude(status=OutboundMessage.Status.PENDING).exists()
+
+
+@pytest.mark.django_db
+def test_a_superuser_in_the_gov_queue_is_cleared_and_notified(world: World) -> None:
+    """One Gov rule (accounts.selectors): superusers are cleared, for notifications as for lists."""
+    world.gov.agents.add(world.admin)
+    ticket = new_ticket(world, requester=world.gina)
+    process_new_ticket.apply(args=[ticket.pk]).get()
+    assert sorted(m.to[0] for m in mail.outbox) == ["admin@support.test", "gina@agency.test", "gov@support.test"]
+
+
+@pytest.mark.django_db
+def test_agent_notices_go_through_the_outbox_once_in_the_agents_language(world: World) -> None:
+    profile = support_profile_for(world.agent)
+    profile.language = "fr"
+    profile.save()
+    ticket = new_ticket(world)
+    process_new_ticket.apply(args=[ticket.pk]).get()
+    row = OutboundMessage.objects.get(kind="agent_new_ticket")
+    assert (row.key, row.status, row.recipient, row.language) == (
+        f"agent-new:{ticket.pk}:{world.agent.pk}",
+        "sent",
+        "agent@support.test",
+        "fr",
+    )
+    [notice] = [m for m in mail.outbox if m.to == ["agent@support.test"]]
+    assert notice.subject == f"[#{ticket.number}] Nouvelle demande dans Standard : Sync stopped"
+    assert notice.extra_headers["Message-ID"] == row.message_id
+    services.agents_notify_new(ticket_id=ticket.pk)  # a rerun sends nothing more
+    assert len([m for m in mail.outbox if m.to == ["agent@support.test"]]) == 1

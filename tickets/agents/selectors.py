@@ -22,10 +22,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.entitlements import Entitlement, entitlement_for
-from accounts.selectors import is_gov_cleared, support_profile_for
+from accounts.selectors import gov_cleared, is_gov_cleared, support_profile_for
 from deflection.selectors import session_articles
 from portal.links import absolute_url
-from tickets import conf
 from tickets.agents.models import Macro
 from tickets.agents.placeholders import fill
 from tickets.models import Comment, Priority, Queue, Route, Status, Ticket
@@ -224,8 +223,8 @@ def assignable_agents(user: AbstractBaseUser, *, gov: bool = False) -> list[Abst
     """Staff who may take tickets (for Gov tickets: cleared staff only)."""
     require_agent(user)
     agents = get_user_model().objects.filter(is_staff=True, is_active=True)
-    if gov:  # the same rule as ``accounts.selectors.is_gov_cleared``, as a query
-        agents = agents.filter(Q(is_superuser=True) | Q(groups__name=conf.GOV_CLEARED_GROUP))
+    if gov:
+        agents = gov_cleared(agents)
     return list(agents.distinct().order_by("first_name", "last_name", "email"))
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.selectors import is_gov_cleared
+from tickets.audit import event_record
 from tickets.lifecycle import Actor, TicketTransitionError, check_transition
 from tickets.models import Priority, Status, Ticket, TicketEvent
 from tickets.services import TicketInputError, comment_add, ticket_transition
@@ -29,17 +30,6 @@ class WorkspaceError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-def _audit(ticket: Ticket, *, actor: AbstractBaseUser, kind: str, field: str, old: object, new: object) -> None:
-    TicketEvent.objects.create(
-        ticket=ticket,
-        actor=actor,
-        kind=kind,
-        field=field,
-        old_value=str(old or "")[:200],
-        new_value=str(new or "")[:200],
-    )
 
 
 def _check_assignee(ticket: Ticket, assignee: AbstractBaseUser | None) -> None:
@@ -66,8 +56,8 @@ def ticket_assign(*, ticket: Ticket, assignee: AbstractBaseUser | None, actor: A
         old = locked.assignee.email if locked.assignee_id else ""
         locked.assignee = assignee
         locked.save(update_fields=["assignee", "updated_at"])
-        _audit(
-            locked,
+        event_record(
+            ticket=locked,
             actor=actor,
             kind=TicketEvent.Kind.ASSIGNEE,
             field="assignee",
@@ -88,7 +78,9 @@ def ticket_set_priority(*, ticket: Ticket, priority: str, actor: AbstractBaseUse
         old = locked.priority
         locked.priority = priority
         locked.save(update_fields=["priority", "updated_at"])
-        _audit(locked, actor=actor, kind=TicketEvent.Kind.PRIORITY, field="priority", old=old, new=priority)
+        event_record(
+            ticket=locked, actor=actor, kind=TicketEvent.Kind.PRIORITY, field="priority", old=old, new=priority
+        )
     return locked
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tickets.agents.models import SlaMark
+from tickets.audit import event_record
 from tickets.models import Comment, Queue, Status, Ticket, TicketEvent
 from tickets.sla import PRIORITY_FACTOR, BusinessCalendar
 
@@ -80,9 +81,7 @@ class BreachReport:
 
 
 def _audit_breach(ticket: Ticket, field: str, due: dt.datetime) -> None:
-    TicketEvent.objects.create(
-        ticket=ticket, actor=None, kind=TicketEvent.Kind.SLA, field=field, new_value=due.isoformat()
-    )
+    event_record(ticket=ticket, kind=TicketEvent.Kind.SLA, field=field, new=due.isoformat())
 
 
 def _changes(ticket: Ticket, mark: SlaMark, due_next: dt.datetime | None, now: dt.datetime) -> dict[str, object]:

@@ -18,8 +18,8 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from tickets.mail import conf
+from tickets.mail.building import CSAT_SALT
 from tickets.mail.models import Rating, SatisfactionRating
-from tickets.mail.outbound import CSAT_SALT
 from tickets.models import Status, Ticket
 from tickets.selectors import tickets_visible_to
 

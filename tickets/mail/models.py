@@ -1,6 +1,6 @@
 """Ticket email records: every message received (raw copy kept), every message sent, and ratings.
 
-Models hold fields and constraints only; ``tickets.mail.inbound`` and ``tickets.mail.outbound``
+Models hold fields and constraints only; ``tickets.ingest.inbound`` and ``tickets.mail.outbound``
 do the writes.
 """
 
@@ -100,6 +100,8 @@ class OutboundMessage(models.Model):
         SATISFACTION = "satisfaction", _("Satisfaction request")
         NOT_ENTITLED = "not_entitled", _("How to get help (not entitled)")
         NEW_REQUEST_NEEDED = "new_request_needed", _("New request needed")
+        AGENT_NEW_TICKET = "agent_new_ticket", _("New request (to the queue's agents)")
+        CONTACT_EMAIL = "contact_email", _("Contact email confirmation")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -129,8 +131,19 @@ class OutboundMessage(models.Model):
         verbose_name=_("answers"),
     )
     recipient = models.CharField(_("recipient"), max_length=320, blank=True)
+    # Set for mail to a person other than the requester (an agent): their language is used.
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient account"),
+    )
     language = models.CharField(_("language"), max_length=10, blank=True)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
+    # The text of a message written by another app (accounts), which promises it ready to send.
+    body = models.TextField(_("text"), blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
     in_reply_to = models.CharField(_("In-Reply-To"), max_length=255, blank=True)
     references = models.TextField(_("References"), blank=True)

@@ -1,4 +1,9 @@
-"""Outgoing ticket email: promised in the transaction of the change, built and sent by a task.
+"""Outgoing ticket email, the one pipeline: promised in the transaction of the change, sent once.
+
+Every email the product sends (acknowledgement, replies, solved/closed, CSAT, automatic answers,
+the queue agents' new-request notice, accounts' contact-email confirmation) is a kind of
+``OutboundMessage``, sent by ``outbound_send`` (the ``send_outbound`` task, or inline by
+``process_new_ticket``) and recovered by ``outbound_sweep``.
 
 Every notification is an ``OutboundMessage`` row with a unique key (``reply:<comment>``,
 ``solved:<ticket>:<time>``…), written in the same transaction as the comment or status change it
@@ -6,9 +11,8 @@ announces and queued on commit; the sweeper queues rows a lost task left behind.
 the row first, so two workers never send the same message, and a failed send releases the claim
 for the retry.
 
-Messages are rendered in the requester's language, as text and HTML, and carry Message-ID,
-In-Reply-To and References (mail clients thread them) and a signed Reply-To for the ticket.
-They go to the requester's support contact email when one is set, not the sign-in address.
+``tickets.mail.building`` renders each message in its recipient's language, with its thread
+headers; requester mail goes to their support contact email when one is set.
 """
 
 from __future__ import annotations
@@ -17,40 +21,23 @@ import datetime as dt
 import logging
 from email.utils import make_msgid
 
-from django.conf import settings
-from django.core import signing
-from django.core.mail import EmailMultiAlternatives
+from celery import signature
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
-from accounts.models import support_profile_for
-from accounts.selectors import notification_email_for, wants_email_notifications
-from portal.links import absolute_url
+from tickets.audit import event_record
 from tickets.mail import conf
-from tickets.mail.addresses import reply_address
-from tickets.mail.models import InboundMessage, OutboundMessage, Rating
-from tickets.models import Attachment, Comment, SentNotification, Status, Ticket, TicketEvent
+from tickets.mail.building import AUTO_REPLY_KINDS, PREBUILT_KINDS, SkipMessage, build
+from tickets.mail.models import InboundMessage, OutboundMessage
+from tickets.models import Comment, Status, Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
 
 Kind = OutboundMessage.Kind
-CSAT_SALT = "tickets.mail.csat"
-# Kinds the requester can turn off with "email notifications" in their settings.
-_OPTIONAL_KINDS = frozenset({Kind.AGENT_REPLY, Kind.SOLVED, Kind.CLOSED, Kind.SATISFACTION})
-# Kinds written by a person (an agent's reply); the rest are machine-generated (RFC 3834).
-_HUMAN_KINDS = frozenset({Kind.AGENT_REPLY})
-_AUTO_REPLY_KINDS = frozenset({Kind.NOT_ENTITLED, Kind.NEW_REQUEST_NEEDED})
-# Kinds that go to the ticket's assignee rather than to the requester.
-_TO_ASSIGNEE_KINDS = frozenset({Kind.REQUESTER_REPLY})
-_MAX_REFERENCES = 10
-
-
-class SkipMessage(Exception):
-    """Nothing to send for this row (recipient opted out, has no address, ticket gone)."""
+# The send task, queued by name (a signature): its module imports this one.
+SEND_TASK = "tickets_mail.send_outbound"
 
 
 # --- Promises (called inside the transaction of the change) ----------------------------------------
@@ -68,6 +55,7 @@ def promise(
     comment: Comment | None = None,
     inbound: InboundMessage | None = None,
     recipient: str = "",
+    recipient_user: AbstractBaseUser | None = None,
     queue: bool = True,
 ) -> OutboundMessage:
     """Record a notification to send once; a repeated key returns the existing row and queues nothing."""
@@ -79,6 +67,7 @@ def promise(
             "comment": comment,
             "in_reply_to_inbound": inbound,
             "recipient": recipient,
+            "recipient_user": recipient_user,
             "message_id": new_message_id(),
         },
     )
@@ -89,10 +78,8 @@ def promise(
 
 def enqueue(outbound_id: int) -> None:
     """Queue the send task; a broker outage leaves the row pending for the sweeper."""
-    from tickets.mail.tasks import send_outbound
-
     try:
-        send_outbound.delay(outbound_id)
+        signature(SEND_TASK, args=[outbound_id]).delay()
     except Exception:
         logger.exception("could not queue outbound email %s; the sweeper will retry", outbound_id)
 
@@ -142,7 +129,7 @@ def auto_reply_promise(
         return None
     since = timezone.now() - dt.timedelta(days=1)
     recent = OutboundMessage.objects.filter(
-        recipient__iexact=recipient, kind__in=list(_AUTO_REPLY_KINDS), created_at__gte=since
+        recipient__iexact=recipient, kind__in=list(AUTO_REPLY_KINDS), created_at__gte=since
     ).count()
     if recent >= conf.auto_replies_per_sender_per_day():
         logger.warning("no automatic reply to %s: %d sent in the last day", recipient, recent)
@@ -154,7 +141,6 @@ def acknowledgement_send(*, ticket_id: int) -> bool:
     """The acknowledgement of a new ticket (a follow-up notice for follow-ups), sent once, now.
 
     Called by the core's ``process_new_ticket`` task, which already runs outside any request.
-    The core's ``SentNotification`` row is written too, so its "sent once" bookkeeping holds.
     """
     ticket = Ticket.objects.filter(pk=ticket_id).first()
     if ticket is None:
@@ -162,200 +148,36 @@ def acknowledgement_send(*, ticket_id: int) -> bool:
     kind = Kind.FOLLOW_UP if ticket.follow_up_of_id else Kind.ACKNOWLEDGEMENT
     origin = InboundMessage.objects.filter(ticket=ticket, created_ticket=True).order_by("pk").first()
     row = promise(key=f"ack:{ticket.pk}", kind=kind, ticket=ticket, inbound=origin, queue=False)
-    sent = outbound_send(outbound_id=row.pk)
-    if sent:
-        row.refresh_from_db()
-        SentNotification.objects.get_or_create(
-            key=f"ack:{ticket.pk}",
-            defaults={
-                "ticket": ticket,
-                "kind": "acknowledgement",
-                "recipient": row.recipient,
-                "claimed_at": row.sent_at,
-                "sent_at": row.sent_at,
-            },
-        )
-    return sent
+    return outbound_send(outbound_id=row.pk)
 
 
-# --- Building -------------------------------------------------------------------------------------
+def prebuilt_promise(
+    *, key: str, kind: str, recipient: str, subject: str, body: str, recipient_user: AbstractBaseUser | None = None
+) -> OutboundMessage:
+    """A message another app wrote (accounts' contact-email confirmation), sent once after the
+    commit by the same task and sweeper as ticket mail; a repeated key queues nothing.
+
+    Named by ``ACCOUNTS_MAIL_OUTBOX`` in the settings: accounts may not import tickets.
+    """
+    if kind not in PREBUILT_KINDS:
+        raise ValueError(f"{kind!r} is not a message another app may write")
+    row = promise(key=key, kind=kind, recipient=recipient, recipient_user=recipient_user)
+    if not row.body:
+        OutboundMessage.objects.filter(pk=row.pk).update(subject=subject[:300], body=body)
+    return row
 
 
-def csat_token(ticket: Ticket, rating: str) -> str:
-    return signing.dumps({"t": ticket.pk, "r": rating}, salt=CSAT_SALT, compress=True)
-
-
-def recipient_for(ticket: Ticket) -> str:
-    """The requester's verified support contact email, else the sign-in email (accounts decides)."""
-    return notification_email_for(ticket.requester)
-
-
-def language_for(row: OutboundMessage) -> str:
-    languages = dict(settings.LANGUAGES)
-    ticket = row.ticket
-    if ticket is not None and row.kind in _TO_ASSIGNEE_KINDS and ticket.assignee is not None:
-        agent_language = support_profile_for(ticket.assignee).language
-        return agent_language if agent_language in languages else settings.LANGUAGE_CODE
-    if ticket is not None:
-        profile_language = support_profile_for(ticket.requester).language
-        if profile_language in languages:
-            return profile_language
-        if ticket.language in languages:
-            return ticket.language
-    if row.in_reply_to_inbound is not None and row.in_reply_to_inbound.sender_user is not None:
-        profile_language = support_profile_for(row.in_reply_to_inbound.sender_user).language
-        if profile_language in languages:
-            return profile_language
-    return settings.LANGUAGE_CODE
-
-
-def _subject(row: OutboundMessage, ticket: Ticket | None) -> str:
-    values = {"number": ticket.number if ticket else "", "subject": ticket.subject if ticket else ""}
-    if row.kind == Kind.ACKNOWLEDGEMENT:
-        return _("[#%(number)s] We received your request: %(subject)s") % values
-    if row.kind == Kind.FOLLOW_UP:
-        values["previous"] = ticket.follow_up_of.number if ticket.follow_up_of else ""
-        return _("[#%(number)s] Follow-up to request #%(previous)s: %(subject)s") % values
-    if row.kind == Kind.AGENT_REPLY:
-        return _("Re: [#%(number)s] %(subject)s") % values
-    if row.kind == Kind.REQUESTER_REPLY:
-        values["requester"] = _requester_label(ticket) if ticket else ""
-        return _("[#%(number)s] %(requester)s replied: %(subject)s") % values
-    if row.kind == Kind.SOLVED:
-        return _("[#%(number)s] Your request is solved: %(subject)s") % values
-    if row.kind == Kind.CLOSED:
-        return _("[#%(number)s] Your request is closed: %(subject)s") % values
-    if row.kind == Kind.SATISFACTION:
-        return _("[#%(number)s] How did we do? %(subject)s") % values
-    if row.kind == Kind.NEW_REQUEST_NEEDED:
-        return _("[#%(number)s] This request is closed: please open a new one") % values
-    original = row.in_reply_to_inbound.subject if row.in_reply_to_inbound else ""
-    return _("How to get help: %(subject)s") % {"subject": original or _("your message")}
-
-
-def _context(row: OutboundMessage, ticket: Ticket | None) -> dict[str, object]:
-    context: dict[str, object] = {
-        "kind": row.kind,
-        "ticket": ticket,
-        "site_name": settings.WAGTAIL_SITE_NAME,
-        "help_url": absolute_url("/help/"),
-        "new_request_url": absolute_url("/requests/new"),
-        "community_url": settings.COMMUNITY_URL,
-    }
-    if ticket is not None:
-        to_agent = row.kind in _TO_ASSIGNEE_KINDS
-        path = reverse("agents:ticket", args=[ticket.number]) if to_agent else ticket.get_absolute_url()
-        context["ticket_url"] = absolute_url(path)
-    if row.comment is not None:
-        author = row.comment.author
-        context["comment"] = row.comment
-        if row.kind == Kind.REQUESTER_REPLY:
-            context["author_name"] = _requester_label(ticket)
-        else:
-            context["author_name"] = (author.get_full_name() or author.get_short_name()) if author else ""
-    if row.kind in {Kind.ACKNOWLEDGEMENT, Kind.FOLLOW_UP} and ticket is not None:
-        from tickets.services import solve_link_token, suggested_articles
-
-        context["articles"] = suggested_articles(ticket)
-        context["solve_url"] = absolute_url(f"/requests/solve/{solve_link_token(ticket)}")
-        context["previous"] = ticket.follow_up_of
-    if row.kind == Kind.SATISFACTION and ticket is not None:
-        context["good_url"] = absolute_url(f"/requests/rate/{csat_token(ticket, Rating.GOOD)}")
-        context["bad_url"] = absolute_url(f"/requests/rate/{csat_token(ticket, Rating.BAD)}")
-        context["rate_url"] = absolute_url(f"/requests/{ticket.number}/rate")
-    if row.kind == Kind.NEW_REQUEST_NEEDED:
-        from tickets import conf as ticket_conf
-
-        context["follow_up_days"] = ticket_conf.follow_up_days()
-    return context
-
-
-def _files_to_attach(row: OutboundMessage) -> list[Attachment]:
-    """The files of an agent's reply, when they fit in one email; otherwise none (the page has them)."""
-    if row.kind != Kind.AGENT_REPLY or row.comment is None:
-        return []
-    files = list(row.comment.attachments.all())
-    return files if sum(attachment.size for attachment in files) <= conf.attachments_max_bytes() else []
-
-
-def _requester_label(ticket: Ticket) -> str:
-    """How the assignee is told who wrote: the requester's name, else their address."""
-    requester = ticket.requester
-    return requester.get_full_name() or requester.get_short_name() or requester.email
-
-
-def _thread(row: OutboundMessage, ticket: Ticket | None) -> tuple[str, list[str]]:
-    """In-Reply-To and References: the message answered, after the first and latest of the thread."""
-    if ticket is None:
-        answered = row.in_reply_to_inbound.message_id if row.in_reply_to_inbound else ""
-        return answered, [answered] if answered else []
-    received = InboundMessage.objects.filter(ticket=ticket, status=InboundMessage.Status.PROCESSED).values_list(
-        "message_id", "received_at"
+def agent_new_ticket_promise(*, ticket: Ticket, agent: AbstractBaseUser) -> OutboundMessage:
+    """The new-request notice to one agent of the ticket's queue (once per agent), not queued:
+    ``process_new_ticket`` sends it inline and the sweeper recovers it if that run dies."""
+    return promise(
+        key=f"agent-new:{ticket.pk}:{agent.pk}",
+        kind=Kind.AGENT_NEW_TICKET,
+        ticket=ticket,
+        recipient=agent.email,
+        recipient_user=agent,
+        queue=False,
     )
-    sent = (
-        OutboundMessage.objects.filter(ticket=ticket, status=OutboundMessage.Status.SENT)
-        .exclude(pk=row.pk)
-        .values_list("message_id", "sent_at")
-    )
-    thread = [message_id for message_id, _when in sorted([*received, *sent], key=lambda item: item[1])]
-    if ticket.follow_up_of_id and not thread:
-        previous = OutboundMessage.objects.filter(ticket_id=ticket.follow_up_of_id, status=OutboundMessage.Status.SENT)
-        thread = list(previous.order_by("sent_at").values_list("message_id", flat=True))
-    answered = row.in_reply_to_inbound.message_id if row.in_reply_to_inbound else (thread[-1] if thread else "")
-    references: list[str] = []
-    for message_id in thread[:1] + thread[-(_MAX_REFERENCES - 2) :]:
-        if message_id and message_id != answered and message_id not in references:
-            references.append(message_id)
-    if answered:
-        references.append(answered)  # RFC 5322: the parent comes last
-    return answered, references
-
-
-def build(row: OutboundMessage) -> EmailMultiAlternatives:
-    """The email for ``row``, in the recipient's language; raises ``SkipMessage`` when none should go."""
-    ticket = row.ticket
-    if ticket is not None and row.kind in _OPTIONAL_KINDS and not wants_email_notifications(ticket.requester):
-        raise SkipMessage("the requester turned email notifications off")
-    recipient = row.recipient or (recipient_for(ticket) if ticket is not None else "")
-    if not recipient:
-        raise SkipMessage("no recipient address")
-    language = language_for(row)
-    files = _files_to_attach(row)
-    with translation.override(language):
-        context = {**_context(row, ticket), "files_attached": bool(files)}
-        subject = " ".join(_subject(row, ticket).split())[:300]
-        text = render_to_string(f"tickets/mail/{row.kind}.txt", context)
-        html = render_to_string(f"tickets/mail/{row.kind}.html", context)
-    in_reply_to, references = _thread(row, ticket)
-    headers = {
-        "Message-ID": row.message_id,
-        "X-Auto-Response-Suppress": "All",  # no out-of-office answers from Exchange
-    }
-    if in_reply_to:
-        headers["In-Reply-To"] = in_reply_to
-    if references:
-        headers["References"] = " ".join(references)
-    if row.kind in _AUTO_REPLY_KINDS:
-        headers["Auto-Submitted"] = "auto-replied"
-    elif row.kind not in _HUMAN_KINDS:
-        headers["Auto-Submitted"] = "auto-generated"
-    if ticket is not None:
-        headers["X-Answerfirst-Ticket"] = str(ticket.number)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient],
-        reply_to=[reply_address(ticket.number)] if ticket is not None else None,
-        headers=headers,
-    )
-    message.attach_alternative(html, "text/html")
-    for attachment in files:
-        with attachment.file.open("rb") as stored:
-            message.attach(attachment.original_name, stored.read(), attachment.content_type)
-    row.recipient, row.language, row.subject = recipient, language, subject
-    row.in_reply_to, row.references = in_reply_to, " ".join(references)
-    return message
 
 
 # --- Sending --------------------------------------------------------------------------------------
@@ -374,7 +196,7 @@ def outbound_send(*, outbound_id: int) -> bool:
     # Related rows are read after the lock: PostgreSQL cannot lock the nullable side of a join.
     row = (
         OutboundMessage.objects.select_related(
-            "ticket__requester", "ticket__follow_up_of", "comment__author", "in_reply_to_inbound"
+            "ticket__requester", "ticket__follow_up_of", "comment__author", "in_reply_to_inbound", "recipient_user"
         )
         .filter(pk=row.pk)
         .get()
@@ -402,9 +224,7 @@ def outbound_send(*, outbound_id: int) -> bool:
         last_error="",
     )
     if row.ticket_id is not None:
-        TicketEvent.objects.create(
-            ticket_id=row.ticket_id, kind=TicketEvent.Kind.NOTIFIED, field=row.kind, new_value=row.language
-        )
+        event_record(ticket=row.ticket_id, kind=TicketEvent.Kind.NOTIFIED, field=row.kind, new=row.language)
     logger.info("outbound %s sent to %s as %s", row.key, row.recipient, row.message_id)
     return True
 

@@ -8,7 +8,7 @@ import smtplib
 from celery import shared_task
 from django.db import DatabaseError
 
-from tickets.mail import conf, outbound
+from tickets.mail import outbound
 
 logger = logging.getLogger(__name__)
 
@@ -32,13 +32,3 @@ def send_outbound(outbound_id: int) -> bool:
 def sweep_outbound() -> int:
     """Queue again emails whose send task never ran or never finished."""
     return len(outbound.outbound_sweep())
-
-
-@shared_task(name="tickets_mail.poll_imap", autoretry_for=(ConnectionError, TimeoutError), max_retries=2)
-def poll_imap() -> int:
-    """Fetch unread messages from ``IMAP_URL`` and ingest them; does nothing when it is not set."""
-    if not conf.imap_url():
-        return 0
-    from tickets.mail.imap import poll
-
-    return poll(conf.imap_url())

@@ -12,8 +12,8 @@ from accounts.models import support_profile_for
 from portal.celery import app
 from tests.tickets.conftest import World
 from tickets import services
+from tickets.ingest.inbound import email_ingest
 from tickets.mail.addresses import reply_address
-from tickets.mail.inbound import email_ingest
 from tickets.mail.models import InboundMessage, OutboundMessage
 from tickets.models import Ticket
 from tickets.tasks import process_new_ticket

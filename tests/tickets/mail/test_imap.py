@@ -11,7 +11,7 @@ import pytest
 from tests.tickets.conftest import World
 from tests.tickets.mail.conftest import eml
 from tickets.mail.models import InboundMessage
-from tickets.mail.tasks import poll_imap
+from tickets.tasks import poll_imap
 
 pytestmark = pytest.mark.django_db
 

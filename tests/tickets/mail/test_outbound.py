@@ -15,11 +15,11 @@ from tests.tickets.conftest import PDF, World, pdf
 from tests.tickets.mail.conftest import file_ticket, processed_ticket, set_contact
 from tickets import services
 from tickets.agents.services import ticket_assign
-from tickets.mail import addresses, outbound
-from tickets.mail.inbound import email_ingest
+from tickets.ingest.inbound import email_ingest
+from tickets.mail import addresses, building, outbound
 from tickets.mail.models import OutboundMessage
 from tickets.mail.tasks import send_outbound, sweep_outbound
-from tickets.models import SentNotification, Status
+from tickets.models import Status
 from tickets.tasks import process_new_ticket
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,7 @@ class TestAcknowledgement:
         assert addresses.ticket_number_from(reply_to) == ticket.number
         html = ack.alternatives[0][0]
         assert "/requests/solve/" in html and ticket.subject in html
-        assert SentNotification.objects.filter(key=f"ack:{ticket.pk}", sent_at__isnull=False).count() == 1
+        assert row.status == OutboundMessage.Status.SENT and row.sent_at is not None
 
     def test_running_the_processing_twice_acknowledges_once(self, world: World) -> None:
         ticket = file_ticket(world)
@@ -221,7 +221,7 @@ class TestStatusMails:
         solved, survey = by_start["Votre"], by_start["Qu’avez-vous"]
         assert solved.to == ["alice.support@acme.test"]
         token = survey.body.split("/requests/rate/")[1].split()[0]
-        assert signing.loads(token, salt=outbound.CSAT_SALT) == {"t": ticket.pk, "r": "good"}
+        assert signing.loads(token, salt=building.CSAT_SALT) == {"t": ticket.pk, "r": "good"}
 
     def test_solving_again_after_a_reopen_asks_again_but_a_rerun_does_not(self, world: World) -> None:
         ticket = processed_ticket(world)

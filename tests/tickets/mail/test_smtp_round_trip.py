@@ -20,8 +20,8 @@ from aiosmtpd.controller import Controller
 from tests.tickets.conftest import World
 from tests.tickets.mail.conftest import processed_ticket
 from tickets import services
+from tickets.ingest.inbound import email_ingest
 from tickets.mail import addresses
-from tickets.mail.inbound import email_ingest
 from tickets.mail.models import OutboundMessage
 from tickets.mail.tasks import send_outbound
 

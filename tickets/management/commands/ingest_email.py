@@ -12,7 +12,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from tickets.mail.inbound import email_ingest
+from tickets.ingest.inbound import email_ingest
 from tickets.mail.models import InboundMessage
 
 EX_TEMPFAIL = 75

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.db import DatabaseError
 
-from tickets.mail.inbound import email_ingest
+from tickets.ingest.inbound import email_ingest
 from tickets.mail.models import InboundMessage
 
 logger = logging.getLogger(__name__)

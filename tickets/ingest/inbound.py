@@ -242,30 +242,24 @@ def _reply(
     body = _body_with_notes(mail.text, refused)
     if not body.strip() and not files:
         raise _Done(Result.QUARANTINED, "empty", _("Nothing was left after removing the quoted history."))
-    agent = services.is_agent_on(author, ticket)
     try:
         with transaction.atomic():  # the follow-up's acknowledgement (on commit) must see its origin
-            comment, landed = _add_reply(ticket, author, body, files, agent=agent)
+            comment, landed = services.reply_add(
+                ticket=ticket, author=author, body=body, channel=Channel.EMAIL, files=files
+            )
             InboundMessage.objects.filter(pk=stored.pk).update(
                 ticket=landed, comment=comment, created_ticket=landed.pk != ticket.pk
             )
     except services.FollowUpWindowClosed as closed:
         outbound.auto_reply_promise(kind=Kind.NEW_REQUEST_NEEDED, inbound=stored, recipient=mail.sender, ticket=ticket)
         return Result.PROCESSED, "window_closed", closed.message
-    except (services.TicketInputError, AttachmentRejected, services.TicketTransitionError) as refusal:
+    except services.TicketTransitionError as refusal:
+        if refusal.current == Status.CLOSED:  # only an agent's reply reaches a closed ticket
+            raise _Done(Result.QUARANTINED, "ticket_closed", f"agent reply to closed #{ticket.number}") from None
+        raise _Done(Result.QUARANTINED, "refused", refusal.message) from None
+    except (services.TicketInputError, services.NotEntitled, AttachmentRejected) as refusal:
         raise _Done(Result.QUARANTINED, "refused", refusal.message) from None
     return Result.PROCESSED, "follow_up" if landed.pk != ticket.pk else "comment", "\n".join(refused)
-
-
-def _add_reply(
-    ticket: Ticket, author: AbstractBaseUser, body: str, files: list[object], *, agent: bool
-) -> tuple[object, Ticket]:
-    if not agent:
-        return services.customer_reply(ticket=ticket, author=author, body=body, channel=Channel.EMAIL, files=files)
-    if ticket.status == Status.CLOSED:
-        raise _Done(Result.QUARANTINED, "ticket_closed", f"agent reply to closed #{ticket.number}")
-    comment = services.comment_add(ticket=ticket, author=author, body=body, channel=Channel.EMAIL, files=files)
-    return comment, ticket
 
 
 def _new_request(
