@@ -24,7 +24,7 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	@touch $@
 
 # Details go to var/log/ (LOG_DIR); the terminal shows the addresses, the accounts and errors.
-LOG_DIR ?= $(CURDIR)/var/log
+LOG_DIR ?= $(or $(VAR_DIR),$(CURDIR)/var)/log
 
 migrate: $(VENV)/.installed
 	@mkdir -p $(LOG_DIR)
