@@ -201,17 +201,23 @@ def analyze(text: str, language: str) -> list[str]:
     return list(chain.from_iterable(found))
 
 
+def _learned(pieces: set[str], language: str) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """The (terms, words) memos of ``language``, once every one of ``pieces`` is in them."""
+    terms_memo, words_memo = _piece_terms_memo(language), _piece_words_memo(language)
+    missing = pieces.difference(words_memo)
+    _make_room(language, len(missing))
+    for piece in missing:
+        _learn_piece(piece, language)
+    return terms_memo, words_memo
+
+
 def analyze_with_words(text: str, language: str) -> tuple[list[str], frozenset[str]]:
     """:func:`analyze` and the distinct normalized words of ``text``, splitting it once (indexing needs both)."""
     if not text:
         return [], frozenset()
-    terms_memo, words_memo = _piece_terms_memo(language), _piece_words_memo(language)
     pieces = _pieces(text)
     distinct = set(pieces)
-    missing = distinct.difference(words_memo)
-    _make_room(language, len(missing))
-    for piece in missing:
-        _learn_piece(piece, language)
+    terms_memo, words_memo = _learned(distinct, language)
     return (
         list(chain.from_iterable(map(terms_memo.__getitem__, pieces))),
         frozenset(chain.from_iterable(map(words_memo.__getitem__, distinct))),
@@ -220,12 +226,8 @@ def analyze_with_words(text: str, language: str) -> tuple[list[str], frozenset[s
 
 def vocabulary(text: str, language: str) -> tuple[frozenset[str], frozenset[str]]:
     """The distinct (indexed terms, normalized words) of ``text``: those of :func:`tokens`, fast."""
-    terms_memo, words_memo = _piece_terms_memo(language), _piece_words_memo(language)
     pieces = set(_pieces(text))
-    missing = pieces.difference(words_memo)
-    _make_room(language, len(missing))
-    for piece in missing:
-        _learn_piece(piece, language)
+    terms_memo, words_memo = _learned(pieces, language)
     return (
         frozenset(chain.from_iterable(map(terms_memo.__getitem__, pieces))),
         frozenset(chain.from_iterable(map(words_memo.__getitem__, pieces))),
@@ -257,13 +259,9 @@ MATCH_BLOCK_CHARS = 1500
 
 
 def _first_match_in(text: str, language: str, terms: set[str], beginnings: tuple[str, ...]) -> int | None:
-    words_memo, terms_memo = _piece_words_memo(language), _piece_terms_memo(language)
     pieces = _pieces(text)
     distinct = set(pieces)
-    missing = distinct.difference(words_memo)
-    _make_room(language, len(missing))
-    for piece in missing:
-        _learn_piece(piece, language)
+    terms_memo, words_memo = _learned(distinct, language)
     accepted = {
         piece
         for piece in distinct
