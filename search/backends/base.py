@@ -6,10 +6,13 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
+from typing import TypeVar
 
 from django.conf import settings
 
 from search.documents import PreparedQuery, SearchDocument, StoredDocument
+
+T = TypeVar("T")
 
 NAMESPACE = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 Progress = Callable[[int], None]
@@ -146,6 +149,21 @@ class DatabaseBackend(SearchBackend):
     @abstractmethod
     def _insert(self, cursor: object, articles: dict[str, list[SearchDocument]]) -> int:
         """Insert the documents (grouped by article); return how many."""
+
+    @abstractmethod
+    def _read(self, run: Callable[[object], T]) -> T:
+        """``run(cursor)`` on a guarded read (engine errors become ``SearchUnavailable``)."""
+
+    @abstractmethod
+    def _documents_in(self, cursor: object, language: str) -> int:
+        """How many documents of ``language`` the namespace holds."""
+
+    def term_statistics(self, language: str, terms: list[str]) -> tuple[dict[str, int], int]:
+        if not terms:
+            return {}, 0
+        return self.document_frequencies(language, terms), self._read(
+            lambda cursor: self._documents_in(cursor, language)
+        )
 
     def index(self, documents: Sequence[SearchDocument], *, refresh: bool = False) -> int:
         articles = group_by_article(documents)

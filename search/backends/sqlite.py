@@ -233,16 +233,10 @@ class SqliteBackend(DatabaseBackend):
 
         return self._read(run)
 
-    def term_statistics(self, language: str, terms: list[str]) -> tuple[dict[str, int], int]:
-        if not terms:
-            return {}, 0
-
-        def run(cursor: object) -> int:
-            # The FTS5 table's own count reads every row's analyzed text; its size table is tiny.
-            cursor.execute(f"SELECT count(*) FROM {self.fts_table(language)}_docsize")
-            return int(cursor.fetchone()[0])
-
-        return self.document_frequencies(language, terms), self._read(run)
+    def _documents_in(self, cursor: object, language: str) -> int:
+        # The FTS5 table's own count reads every row's analyzed text; its size table is tiny.
+        cursor.execute(f"SELECT count(*) FROM {self.fts_table(language)}_docsize")
+        return int(cursor.fetchone()[0])
 
     def corrections(self, cursor: object, language: str, terms: list[str]) -> list[str]:
         """Index terms one or two edits away from query terms the index does not know (typos).
