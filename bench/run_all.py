@@ -33,46 +33,54 @@ def summary(report: dict) -> list[str]:
         result = report.get(name, {})
         if "error" in result:
             lines.append(f"{name}: FAILED, see the JSON report")
-        elif name == "search":
-            short, long = result["short"], result["long"]
-            lines.append(
-                f"search ({result['engine']}, {result['articles']} articles): short queries p50 "
-                f"{short['ours']['p50_ms']} ms / p95 {short['ours']['p95_ms']} ms "
-                f"(Wagtail's database search p50 {short['wagtail']['p50_ms']} ms); long drafts p50 "
-                f"{long['ours']['p50_ms']} ms (Wagtail {long['wagtail']['p50_ms']} ms); "
-                f"indexing {result['index']['engine_documents_per_second']} documents/s"
-            )
-        elif name == "long_articles":
-            drafts, index = result["drafts"], result["index"]
-            lines.append(
-                f"long articles ({result['engine'].split(':')[0]}, {result['articles']} articles, median "
-                f"{result['median_body_chars']} characters): drafts p50/p95/p99 "
-                + "; ".join(
-                    f"{language} {figures['p50_ms']}/{figures['p95_ms']}/{figures['p99_ms']} ms"
-                    for language, figures in drafts.items()
-                )
-                + f"; indexing {index['articles_per_second']} articles/s ({index['documents_per_second']} documents/s, "
-                f"{index['articles_per_cpu_second']} articles per CPU second); CPU per draft p50/p95 "
-                + "; ".join(
-                    f"{language} {figures['p50_ms']}/{figures['p95_ms']} ms"
-                    for language, figures in result["drafts_cpu"].items()
-                )
-            )
-        elif name == "agent_queue":
-            lines.append(
-                f"agent queue ({result['tickets']} tickets): slowest list view median "
-                f"{result['slowest_median_ms']} ms, {max(v['queries'] for v in result['views'].values())} queries"
-            )
-        elif name == "load":
-            suggest, create = result["suggest"], result["ticket_create"]
-            lines.append(
-                f"load ({result['backend']}, concurrency {suggest['concurrency']}): suggestions "
-                f"{suggest['throughput_rps']} req/s, p50/p95/p99 {suggest['p50_ms']}/{suggest['p95_ms']}/"
-                f"{suggest['p99_ms']} ms; ticket creation {create['throughput_rps']} req/s, p50/p95/p99 "
-                f"{create['p50_ms']}/{create['p95_ms']}/{create['p99_ms']} ms; {result['tickets_accepted']} "
-                f"accepted, {result['tickets_acknowledged']} acknowledged, {result['lost']} lost"
-            )
+            continue
+        try:
+            lines.append(_headline(name, result))
+        except (KeyError, TypeError, ValueError):  # a benchmark that printed less than usual
+            lines.append(f"{name}: incomplete result, see the JSON report")
     return lines
+
+
+def _headline(name: str, result: dict) -> str:
+    """One benchmark's figures in a sentence."""
+    if name == "search":
+        short, long = result["short"], result["long"]
+        return (
+            f"search ({result['engine']}, {result['articles']} articles): short queries p50 "
+            f"{short['ours']['p50_ms']} ms / p95 {short['ours']['p95_ms']} ms "
+            f"(Wagtail's database search p50 {short['wagtail']['p50_ms']} ms); long drafts p50 "
+            f"{long['ours']['p50_ms']} ms (Wagtail {long['wagtail']['p50_ms']} ms); "
+            f"indexing {result['index']['engine_documents_per_second']} documents/s"
+        )
+    if name == "long_articles":
+        drafts, index = result["drafts"], result["index"]
+        return (
+            f"long articles ({result['engine'].split(':')[0]}, {result['articles']} articles, median "
+            f"{result['median_body_chars']} characters): drafts p50/p95/p99 "
+            + "; ".join(
+                f"{language} {figures['p50_ms']}/{figures['p95_ms']}/{figures['p99_ms']} ms"
+                for language, figures in drafts.items()
+            )
+            + f"; indexing {index['articles_per_second']} articles/s ({index['documents_per_second']} documents/s, "
+            f"{index['articles_per_cpu_second']} articles per CPU second); CPU per draft p50/p95 "
+            + "; ".join(
+                f"{language} {figures['p50_ms']}/{figures['p95_ms']} ms"
+                for language, figures in result["drafts_cpu"].items()
+            )
+        )
+    if name == "agent_queue":
+        return (
+            f"agent queue ({result['tickets']} tickets): slowest list view median "
+            f"{result['slowest_median_ms']} ms, {max(v['queries'] for v in result['views'].values())} queries"
+        )
+    suggest, create = result["suggest"], result["ticket_create"]
+    return (
+        f"load ({result['backend']}, concurrency {suggest['concurrency']}): suggestions "
+        f"{suggest['throughput_rps']} req/s, p50/p95/p99 {suggest['p50_ms']}/{suggest['p95_ms']}/"
+        f"{suggest['p99_ms']} ms; ticket creation {create['throughput_rps']} req/s, p50/p95/p99 "
+        f"{create['p50_ms']}/{create['p95_ms']}/{create['p99_ms']} ms; {result['tickets_accepted']} "
+        f"accepted, {result['tickets_acknowledged']} acknowledged, {result['lost']} lost"
+    )
 
 
 def main() -> None:
@@ -80,10 +88,10 @@ def main() -> None:
     for name, command in BENCHMARKS.items():
         started = time.perf_counter()
         result = subprocess.run([sys.executable, "-m", *command], cwd=ROOT, capture_output=True, text=True)
-        if result.returncode != 0:
-            report[name] = {"error": result.stderr[-2000:]}
-        else:
-            report[name] = _last_json(result.stdout)
+        try:
+            report[name] = _last_json(result.stdout) if result.returncode == 0 else {"error": result.stderr[-2000:]}
+        except ValueError:  # it exited cleanly but printed no JSON
+            report[name] = {"error": f"no JSON report on standard output; stderr: {result.stderr[-2000:]}"}
         print(f"{name}: done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     out_dir = ROOT / "var" / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
