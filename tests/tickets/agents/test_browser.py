@@ -57,7 +57,7 @@ def test_agent_answers_with_a_macro_and_an_article_link(new_page: object) -> Non
     assert page.locator('input[name="tickets"]').first.is_checked()
 
     page.goto(f"/agent/tickets/{ticket.number}")
-    page.select_option("#macro-select", label="Ask for details (en)")
+    page.select_option("#macro-select", label="Ask for details (English)")
     body = page.locator("#update-form textarea[name=body]")
     assert body.input_value() == "Hello Dana, which browser?"
 

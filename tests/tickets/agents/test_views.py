@@ -276,6 +276,7 @@ def test_ticket_page_panels(world: World, make_ticket: Callable, client_for: Cal
     html = client_for(world.agent).get(f"/agent/tickets/{parent.number}").content.decode()
     assert "Acme" in html and "Pro" in html and "Asia/Tokyo" in html and "May file requests" in html
     assert "(Paid plan, " in html and "paid_plan" not in html  # issue 16 point 13: no raw codes
+    assert "<dt>Language</dt><dd>French</dd>" in html  # the language's name, not its code
     assert f'href="/agent/tickets/{follow_up.number}"' in html
     assert "First response" in html and "Resolution" in html
     child = client_for(world.agent).get(f"/agent/tickets/{follow_up.number}").content.decode()
