@@ -156,7 +156,14 @@ class PostgresBackend(DatabaseBackend):
 
     @contextmanager
     def _writing(self) -> Iterator[object]:
+        """One writer per namespace at a time (a transaction-scoped advisory lock).
+
+        Every write moves the shared document frequencies of the words it adds and removes; two
+        writers at once lock those rows in crossing orders and PostgreSQL aborts one (deadlock).
+        Writes are short (one article) and readers never wait, so queueing them costs nothing.
+        """
         with _guard(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"answerfirst-search:{self.namespace}"])
             self._ensure(cursor)
             yield cursor
 
@@ -169,9 +176,7 @@ class PostgresBackend(DatabaseBackend):
     def _delete(self, cursor: object, article_ids: list[str]) -> None:
         if not article_ids:
             return
-        # An upsert of negative counts, in term order like _insert's, so concurrent writers mostly
-        # lock vocabulary rows in one order; a deadlock left aborts one writer (SearchUnavailable),
-        # whose indexing task retries.
+        # An upsert of negative counts (writers take turns: see _writing).
         cursor.execute(
             f"INSERT INTO {self.vocab_table} (language, term, documents) "
             f"SELECT t.language, t.term, -count(*) FROM {self.term_table} AS t "
