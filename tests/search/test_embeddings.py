@@ -16,6 +16,7 @@ from search.service import (
     index_rebuild,
     search_articles,
     temporary_index,
+    vector_ranking,
 )
 from search.tasks import reindex_article
 from tests.search.conftest import Tree
@@ -79,7 +80,7 @@ def cached_count() -> int:
 
 
 def nearest(backend, text: str, language: str = "en", audiences: tuple[str, ...] = ("public",)) -> list[str]:
-    hits = embeddings.vector_ranking(backend.namespace, text, languages=[language], audiences=audiences, limit=10)
+    hits = vector_ranking(text, languages=[language], audiences=audiences, limit=10, backend=backend)
     return [hit.article_id for hit in hits]
 
 
