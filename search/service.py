@@ -438,17 +438,19 @@ VECTOR_REFRESH_BATCH = 500  # documents re-embedded in place per sweep (~10 s of
 
 
 def vectors_refresh(*, backend: SearchBackend, batch: int) -> int:
-    """Vectors missing or made by another model (a package upgrade) brought to the current one:
-    re-embedded in place where the engine keeps the text (SQLite, PostgreSQL), and up to ``batch``
-    articles re-indexed where it cannot (Elasticsearch). Returns how many documents or articles."""
+    """Vectors made by another model (a package upgrade) brought to the current one: re-embedded in
+    place where the engine keeps the text (SQLite, PostgreSQL); where it cannot (Elasticsearch), up
+    to ``batch`` articles with a document whose vector is another model's or missing (written while
+    embedding failed, or before vectors existed) are re-indexed. Returns documents plus articles."""
     if not embeddings.enabled():
         return 0
     try:
-        refreshed = backend.vectors_refresh(batch=VECTOR_REFRESH_BATCH)
+        re_embedded = backend.vectors_refresh(batch=VECTOR_REFRESH_BATCH)
         stale = backend.stale_vector_articles(limit=batch)
     except SearchUnavailable as error:
         logger.warning("search: vectors not refreshed, the engine is unavailable: %s", error)
         return 0
+    reindexed = 0
     for article_id in stale:
         if not article_id.isdigit():  # not an article page (an offline evaluation's namespace)
             continue
@@ -457,10 +459,10 @@ def vectors_refresh(*, backend: SearchBackend, batch: int) -> int:
         except SearchUnavailable as error:
             logger.warning("search: re-indexing %s for its vectors failed, will retry: %s", article_id, error)
             break
-        refreshed += 1
-    if stale:
-        logger.info("search: re-indexed %d articles whose vectors were missing or another model's", len(stale))
-    return refreshed
+        reindexed += 1
+    if reindexed:
+        logger.info("search: re-indexed %d articles whose vectors were missing or another model's", reindexed)
+    return re_embedded + reindexed
 
 
 @dataclass(frozen=True)

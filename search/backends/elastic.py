@@ -3,9 +3,11 @@
 Readers and writers always use the alias ``<prefix>-<namespace>-<language>``; writes carry
 ``require_alias`` so a write before ``search_setup`` (or for a newly configured language) never
 makes Elasticsearch auto-create a real index under the alias name: the backend creates the
-missing index and alias and writes again. A rebuild fills fresh timestamped indexes and swaps
-every alias in one ``_aliases`` call, so search never sees a half-built index; a failed rebuild
-deletes what it created, and the next rebuild or ``drop()`` removes any leftover.
+missing index and alias and writes again. Likewise a write refused by the strict mapping of an
+index made before a field existed (sections, vectors) puts the new fields on it and goes again.
+A rebuild fills fresh timestamped indexes and swaps every alias in one ``_aliases`` call, so
+search never sees a half-built index; a failed rebuild deletes what it created, and the next
+rebuild or ``drop()`` removes any leftover.
 
 Ranking matches the embedded engines: each language's analyzer is built from the same elision
 lists, stop words and Snowball stemmers as the Python analysis (stem, then fold accents; plus
@@ -458,6 +460,21 @@ def _is_missing_alias(action: str, result: dict[str, Any]) -> bool:
     return action != "delete" and result.get("status") == 404 and _error(result, "type") == "index_not_found_exception"
 
 
+def _is_unmapped_field(action: str, result: dict[str, Any]) -> bool:
+    """A write refused by the strict mapping of an index made before a field existed (vectors,
+    sections) and not set up since: ``setup`` puts the field on it."""
+    return action != "delete" and _error(result, "type") == "strict_dynamic_mapping_exception"
+
+
+def _needs_setup(action: str, result: dict[str, Any]) -> bool:
+    return _is_missing_alias(action, result) or _is_unmapped_field(action, result)
+
+
+def _written_to(alias: str, index: str) -> bool:
+    """``index`` is the alias (it did not exist) or an index behind it (``<alias>-<suffix>``)."""
+    return index == alias or index.startswith(f"{alias}-")
+
+
 def _is_harmless(action: str, result: dict[str, Any]) -> bool:
     """Deleting what is not there (the document, or a language's index) leaves the wanted state."""
     return action == "delete" and result.get("status") == 404
@@ -527,9 +544,7 @@ class ElasticsearchBackend(SearchBackend):
                 if writer.indices.exists_alias(name=alias):
                     # An index made before sections or vectors existed learns the fields (strict mapping);
                     # a no-op after.
-                    writer.indices.put_mapping(
-                        index=alias, properties={"sections": SECTIONS_MAPPING, **VECTOR_MAPPINGS}
-                    )
+                    writer.indices.put_mapping(index=alias, properties=LATER_MAPPINGS)
                     continue
                 name = f"{alias}-setup"
                 try:
@@ -630,7 +645,9 @@ class ElasticsearchBackend(SearchBackend):
             yield ok, action, result
 
     def _write(self, actions: list[dict[str, Any]], *, refresh: bool) -> None:
-        """Write to the aliases; a missing alias is created (``setup``) and its items written again."""
+        """Write to the aliases. A missing alias is created, and an index older than a field of the
+        mapping learns it (``setup``: a deployment that did not run ``search_setup``); their items
+        are written again."""
         if not actions:
             return
         options: dict[str, Any] = {"require_alias": True}
@@ -638,16 +655,21 @@ class ElasticsearchBackend(SearchBackend):
             options["refresh"] = "wait_for"
         with _guard():
             failures = [(action, result) for ok, action, result in self._stream(actions, **options) if not ok]
-            missing = {
-                (result["_index"], result["_id"]) for action, result in failures if _is_missing_alias(action, result)
-            }
-            if missing:
+            refused = [(action, result) for action, result in failures if _needs_setup(action, result)]
+            if refused:
                 logger.warning(
-                    "elasticsearch: no alias %s; creating the missing indexes", sorted({m[0] for m in missing})
+                    "elasticsearch: %s; setting up the indexes and writing again",
+                    "; ".join(sorted({f"{result['_index']}: {_error(result, 'reason')}" for _, result in refused})),
                 )
                 self.setup()
-                again = [a for a in actions if (a["_index"], a["_id"]) in missing and a["_op_type"] != "delete"]
-                failures = [f for f in failures if not _is_missing_alias(*f)]
+                where = {(result["_id"], result["_index"]) for _, result in refused}
+                again = [
+                    a
+                    for a in actions
+                    if a["_op_type"] != "delete"
+                    and any(found == a["_id"] and _written_to(a["_index"], index) for found, index in where)
+                ]
+                failures = [f for f in failures if not _needs_setup(*f)]
                 failures += [(action, result) for ok, action, result in self._stream(again, **options) if not ok]
         self._raise_failures(failures, len(actions))
 

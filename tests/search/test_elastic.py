@@ -268,6 +268,7 @@ def test_setup_creates_one_index_per_language_analyzed_like_the_python_analysis(
     assert japanese["af_text"]["filter"] == ["cjk_width", "lowercase", "cjk_bigram"]
 
 
+SECTIONS = {"type": "keyword", "index": False, "doc_values": False}  # for snippets, not searched
 # The semantic signal's fields: a 512-d cosine vector in an HNSW graph, and the model that made it.
 VECTOR_MAPPINGS = {
     "vector": {
@@ -288,15 +289,7 @@ def test_setup_leaves_existing_aliases_alone_but_for_the_fields_added_since(clus
     puts = cluster.calls("PUT", "/af-.*")
     assert [r.path for r in puts] == [f"/af-main-{code}/_mapping" for code in LANGUAGES]
     assert {json.dumps(r.body, sort_keys=True) for r in puts} == {
-        json.dumps(
-            {
-                "properties": {
-                    "sections": {"type": "keyword", "index": False, "doc_values": False},
-                    **VECTOR_MAPPINGS,
-                }
-            },
-            sort_keys=True,
-        )
+        json.dumps({"properties": {"sections": SECTIONS, **VECTOR_MAPPINGS}}, sort_keys=True)
     }
 
 
@@ -958,6 +951,53 @@ def test_documents_carry_their_vector_and_model_when_the_signal_is_on(
     _first, off = _indexed_sources(cluster)
     assert "vector" not in off
     assert "vector_model" not in off
+
+
+@needs_model
+def test_an_index_older_than_the_vector_field_learns_it_and_the_write_goes_again(
+    cluster: FakeCluster, semantic: None, db: None
+) -> None:
+    """A deployment that did not run ``search_setup`` after the upgrade: the strict mapping refuses
+    the vector; the backend puts the new fields on the existing indexes and writes the item again."""
+    cluster.route("HEAD", r"/_alias/af-main-.*", (200, {}))
+    refusals = iter(
+        [
+            (
+                200,
+                {
+                    "took": 1,
+                    "errors": True,
+                    "items": [
+                        {
+                            "index": {
+                                "_index": "af-main-en-1712",  # the index behind the alias answers
+                                "_id": "42",
+                                "status": 400,
+                                "error": {
+                                    "type": "strict_dynamic_mapping_exception",
+                                    "reason": "[1:2] mapping set to strict, dynamic introduction of [vector] "
+                                    "within [_doc] is not allowed",
+                                },
+                            }
+                        }
+                    ]
+                    + [
+                        {"delete": {"_index": f"af-main-{code}", "_id": "42", "status": 404, "result": "not_found"}}
+                        for code in LANGUAGES[1:]
+                    ],
+                },
+            )
+        ]
+    )
+    cluster.route("PUT", "/_bulk", lambda m, p, b: next(refusals, None) or _bulk_ok(m, p, b))
+    index_documents([doc("42", "en", "Download invoices")], backend=ElasticsearchBackend("main"))
+    first, second = cluster.calls("PUT", "/_bulk")
+    assert second.body == first.body[:2]  # only the refused document, with its vector
+    assert "vector" in second.body[1]
+    mappings = cluster.calls("PUT", r"/af-main-.*/_mapping")
+    assert [r.path for r in mappings] == [f"/af-main-{code}/_mapping" for code in LANGUAGES]
+    assert mappings[0].body == {"properties": {"sections": SECTIONS, **VECTOR_MAPPINGS}}
+    assert cluster.requests.index(mappings[-1]) < cluster.requests.index(second)
 
 
 class _BrokenModel:
