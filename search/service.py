@@ -51,6 +51,7 @@ __all__ = [
     "index_rebuild",
     "search_articles",
     "temporary_index",
+    "vector_ranking",
 ]
 
 logger = logging.getLogger(__name__)
@@ -217,6 +218,26 @@ RRF_K = 60
 MEANING_DEPTH = 50  # of the vector ranking; deeper items cannot reach a first page after fusion
 
 
+def vector_ranking(
+    text: str,
+    *,
+    languages: list[str],
+    audiences: Iterable[str],
+    limit: int = MEANING_DEPTH,
+    backend: SearchBackend | None = None,
+) -> list[embeddings.VectorHit]:
+    """The articles nearest ``text`` in meaning over the whole collection, in ``languages`` (the
+    page's first) and untranslated ones: ``text`` is embedded here, once, and the engine ranks.
+    Empty when the signal is off; engine failures raise (``SearchUnavailable``, ``DatabaseError``)."""
+    if not embeddings.enabled() or not text.strip() or not languages or limit <= 0:
+        return []
+    audiences = sorted({str(audience) for audience in audiences})
+    if not audiences:
+        return []
+    vector = embeddings.embed([text])[0]
+    return (backend or get_backend()).vector_ranking(vector, languages=languages, audiences=audiences, limit=limit)
+
+
 def fuse_by_meaning(
     text: str,
     hits: list[SearchHit],
@@ -227,15 +248,20 @@ def fuse_by_meaning(
     depth: int = MEANING_DEPTH,
 ) -> list[SearchHit]:
     """``hits`` (a lexical ranking) fused with the articles nearest ``text`` in meaning over the whole
-    collection (``search.embeddings``), in ``languages`` (the page's first) and untranslated ones.
+    collection (``vector_ranking``), in ``languages`` (the page's first) and untranslated ones.
 
     Fusing ranks, not re-ordering the lexical top: an article the words missed (another language's
     words, "Rechnung" for "invoice") can come in. Unchanged when the signal is off or fails.
     """
-    namespace = (backend or get_backend()).namespace
+    backend = backend or get_backend()
     try:
-        nearest = embeddings.vector_ranking(namespace, text, languages=languages, audiences=audiences, limit=depth)
-    except (DatabaseError, RuntimeError, ValueError):
+        nearest = vector_ranking(text, languages=languages, audiences=audiences, limit=depth, backend=backend)
+    except SearchUnavailable as error:
+        logger.warning(
+            "semantic ranking: engine %s unavailable, keeping the lexical one: %s", backend.describe(), error
+        )
+        return hits
+    except embeddings.FAILURES:
         logger.exception("semantic ranking failed; keeping the lexical one")
         return hits
     if not nearest:
@@ -333,18 +359,7 @@ def index_documents(documents: Iterable[SearchDocument], *, backend: SearchBacke
     """Index documents for a caller about to search them (offline evaluation, tests): each article
     present is replaced by its documents given here, visible to searches when this returns."""
     backend = backend or get_backend()
-    documents = list(documents)
-    count = backend.index(documents, refresh=True)
-    _store_vectors(backend, documents)
-    return count
-
-
-def _store_vectors(backend: SearchBackend, documents: list[SearchDocument]) -> None:
-    """The semantic signal's vectors follow the lexical index; a failure there leaves search lexical."""
-    try:
-        embeddings.vectors_store(backend.namespace, documents)
-    except (DatabaseError, RuntimeError, ValueError):
-        logger.exception("storing the vectors of %d documents failed", len(documents))
+    return backend.index(embeddings.with_vectors(documents), refresh=True)
 
 
 @contextmanager
@@ -358,7 +373,6 @@ def temporary_index(engine: str | None = None) -> Iterator[SearchBackend]:
         yield backend
     finally:
         backend.drop()
-        embeddings.vectors_drop(backend.namespace)
 
 
 def documents_for_article(page: object) -> list[SearchDocument]:
@@ -393,18 +407,20 @@ def article_reindex(*, page_id: int, backend: SearchBackend | None = None) -> in
     page = ArticlePage.objects.live().filter(pk=page_id).first()
     documents = documents_for_article(page) if page is not None else []
     if documents:
-        backend.index(documents)
-        _store_vectors(backend, documents)
+        # Vectors travel with the documents (from the content-hash cache, or embedded now);
+        # without them the article is still indexed by its words.
+        backend.index(embeddings.with_vectors(documents))
     else:
         backend.delete_article(str(page_id))
-        embeddings.vectors_delete(backend.namespace, str(page_id))
     # A mark set after we started belongs to a newer change: leave it for its own task.
     IndexQueue.objects.filter(page_id=page_id, marked_at__lte=started).delete()
     return len(documents)
 
 
 def dirty_reindex(*, batch: int = 200, backend: SearchBackend | None = None) -> int:
-    """Re-index articles still marked dirty (their task was lost or failed). Stops if the engine is down."""
+    """Re-index articles still marked dirty (their task was lost or failed), then bring vectors of
+    another model up to date (``vectors_refresh``). Stops if the engine is down."""
+    backend = backend or get_backend()
     done = 0
     for page_id in IndexQueue.objects.order_by("marked_at").values_list("page_id", flat=True)[:batch]:
         try:
@@ -414,8 +430,39 @@ def dirty_reindex(*, batch: int = 200, backend: SearchBackend | None = None) -> 
             logger.warning("re-indexing page %s failed, will retry: %s", page_id, error)
             break
         done += 1
-    embeddings.vectors_refresh(get_backend().namespace if backend is None else backend.namespace)
+    vectors_refresh(backend=backend, batch=batch)
     return done
+
+
+VECTOR_REFRESH_BATCH = 500  # documents re-embedded in place per sweep (~10 s of embedding)
+
+
+def vectors_refresh(*, backend: SearchBackend, batch: int) -> int:
+    """Vectors made by another model (a package upgrade) brought to the current one: re-embedded in
+    place where the engine keeps the text (SQLite, PostgreSQL); where it cannot (Elasticsearch), up
+    to ``batch`` articles with a document whose vector is another model's or missing (written while
+    embedding failed, or before vectors existed) are re-indexed. Returns documents plus articles."""
+    if not embeddings.enabled():
+        return 0
+    try:
+        re_embedded = backend.vectors_refresh(batch=VECTOR_REFRESH_BATCH)
+        stale = backend.stale_vector_articles(limit=batch)
+    except SearchUnavailable as error:
+        logger.warning("search: vectors not refreshed, the engine is unavailable: %s", error)
+        return 0
+    reindexed = 0
+    for article_id in stale:
+        if not article_id.isdigit():  # not an article page (an offline evaluation's namespace)
+            continue
+        try:
+            article_reindex(page_id=int(article_id), backend=backend)
+        except SearchUnavailable as error:
+            logger.warning("search: re-indexing %s for its vectors failed, will retry: %s", article_id, error)
+            break
+        reindexed += 1
+    if reindexed:
+        logger.info("search: re-indexed %d articles whose vectors were missing or another model's", reindexed)
+    return re_embedded + reindexed
 
 
 @dataclass(frozen=True)
@@ -448,9 +495,10 @@ def index_rebuild(
         articles += 1
 
     with transaction.atomic():
-        streamed = embeddings.vectors_rebuild(backend.namespace, live_article_documents(count_article))
+        # Vectors ride with the documents, embedded a batch at a time through the content-hash cache.
+        streamed = embeddings.with_vectors_streamed(live_article_documents(count_article))
         documents = backend.rebuild(streamed, progress=progress)
-        embeddings.vectors_refresh(backend.namespace)
+        backend.vectors_refresh()
         IndexQueue.objects.filter(marked_at__lte=started_at).delete()
         replayed = articles_changed_since(started_at)
         for page_id in replayed:

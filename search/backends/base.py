@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from typing import TypeVar
 
+import numpy as np
 from django.conf import settings
 
+from search import embeddings
 from search.documents import PreparedQuery, SearchDocument, StoredDocument
+from search.embeddings import VectorHit
+
+logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -102,6 +108,27 @@ class SearchBackend(ABC):
         """
 
     @abstractmethod
+    def vector_ranking(
+        self, vector: np.ndarray, *, languages: Sequence[str], audiences: Sequence[str], limit: int
+    ) -> list[VectorHit]:
+        """Up to ``limit`` articles nearest ``vector`` in meaning, each by its best eligible document.
+
+        Eligible: a document of the current model's vectors, for one of ``audiences``, in one of
+        ``languages`` (the page's first), or in the default language for an article with no
+        document in ``languages[0]`` (untranslated, as lexical search's fallback).
+        """
+
+    def vectors_refresh(self, *, batch: int = 500) -> int:
+        """Re-embed in place up to ``batch`` documents whose vector another model made, where the
+        engine keeps their text (``stale_vector_articles`` names the articles of the others)."""
+        return 0
+
+    def stale_vector_articles(self, *, limit: int) -> list[str]:
+        """Up to ``limit`` articles with a document lacking a vector of the current model that only
+        re-indexing the article brings up to date."""
+        return []
+
+    @abstractmethod
     def drop(self) -> None:
         """Delete the namespace entirely (temporary indexes)."""
 
@@ -126,7 +153,8 @@ class SearchBackend(ABC):
 
 
 class DatabaseBackend(SearchBackend):
-    """Writes shared by the engines that live in our database (SQLite FTS5, PostgreSQL).
+    """Writes shared by the engines that live in our database (SQLite FTS5, PostgreSQL), and their
+    vectors: a table per namespace beside the index, scored with numpy (``search.embeddings``).
 
     Subclasses say how to open a guarded write (``_writing``: engine errors become
     ``SearchUnavailable``, all in one transaction) and how to empty, delete and insert rows.
@@ -158,6 +186,22 @@ class DatabaseBackend(SearchBackend):
     def _documents_in(self, cursor: object, language: str) -> int:
         """How many documents of ``language`` the namespace holds."""
 
+    @abstractmethod
+    def _drop(self) -> None:
+        """Drop the namespace's tables."""
+
+    def drop(self) -> None:
+        self._drop()
+        embeddings.vectors_drop(self.namespace)
+
+    def vector_ranking(
+        self, vector: np.ndarray, *, languages: Sequence[str], audiences: Sequence[str], limit: int
+    ) -> list[VectorHit]:
+        return embeddings.vector_ranking(self.namespace, vector, languages=languages, audiences=audiences, limit=limit)
+
+    def vectors_refresh(self, *, batch: int = 500) -> int:
+        return embeddings.vectors_refresh(self.namespace, batch=batch)
+
     def term_statistics(self, language: str, terms: list[str]) -> tuple[dict[str, int], int]:
         if not terms:
             return {}, 0
@@ -169,15 +213,23 @@ class DatabaseBackend(SearchBackend):
         articles = group_by_article(documents)
         with self._writing() as cursor:
             self._delete(cursor, list(articles))
-            return self._insert(cursor, articles)
+            count = self._insert(cursor, articles)
+        try:
+            embeddings.vectors_store(self.namespace, documents)
+        except embeddings.FAILURES:  # the words are indexed; the meaning keeps the article's old vectors
+            logger.exception("storing the vectors of %d documents failed", len(documents))
+        return count
 
     def delete_article(self, article_id: str, *, refresh: bool = False) -> None:
+        # One transaction: an unpublished article must not stay findable by its meaning.
         with self._writing() as cursor:
             self._delete(cursor, [str(article_id)])
+            embeddings.vectors_delete(cursor, self.namespace, str(article_id))
 
     def rebuild(self, documents: Iterable[SearchDocument], *, progress: Progress | None = None) -> int:
         """Empty and refill in one transaction: readers see the old index until the commit."""
         total = 0
+        documents = embeddings.vectors_rebuild(self.namespace, documents)
         with self._writing() as cursor:
             self._empty(cursor)
             pending: list[SearchDocument] = []

@@ -3,9 +3,11 @@
 Readers and writers always use the alias ``<prefix>-<namespace>-<language>``; writes carry
 ``require_alias`` so a write before ``search_setup`` (or for a newly configured language) never
 makes Elasticsearch auto-create a real index under the alias name: the backend creates the
-missing index and alias and writes again. A rebuild fills fresh timestamped indexes and swaps
-every alias in one ``_aliases`` call, so search never sees a half-built index; a failed rebuild
-deletes what it created, and the next rebuild or ``drop()`` removes any leftover.
+missing index and alias and writes again. Likewise a write refused by the strict mapping of an
+index made before a field existed (sections, vectors) puts the new fields on it and goes again.
+A rebuild fills fresh timestamped indexes and swaps every alias in one ``_aliases`` call, so
+search never sees a half-built index; a failed rebuild deletes what it created, and the next
+rebuild or ``drop()`` removes any leftover.
 
 Ranking matches the embedded engines: each language's analyzer is built from the same elision
 lists, stop words and Snowball stemmers as the Python analysis (stem, then fold accents; plus
@@ -13,6 +15,16 @@ fold, then stem, so a word typed without its accents meets the accented one), qu
 terms the Python analysis made (a whitespace search analyzer keeps them as they are) through a
 term-centric ``combined_fields`` query with the shared field weights, and document frequencies
 for rare-term selection come from ``termvectors`` on a catch-all field, cached for a minute.
+
+Meaning (``search.embeddings``): when the semantic signal runs, each document carries its
+vector in a ``dense_vector`` field (cosine, HNSW) and the model that made it in
+``vector_model``; the database keeps only the content-hash cache of vectors, no vector table.
+``vector_ranking`` is a top-level kNN search over the aliases of the languages involved,
+filtered like the embedded engines' numpy scoring (audiences, current model, the page's
+languages or an untranslated article's default one); the service fuses it with the words
+(reciprocal-rank fusion in Python: Elasticsearch's own ``rrf`` needs a paid licence). Documents
+whose vector is missing or another model's are never scored, and ``stale_vector_articles``
+names their articles for the periodic sweep to re-index.
 
 One client per process, with the connection settings of ``portal/settings/base.py``; searches
 get the short request timeout and no retry on timeout, writes the bulk timeout and retries
@@ -37,6 +49,7 @@ from elastic_transport import ConnectionTimeout, TlsError, TransportError
 from elasticsearch import ApiError, Elasticsearch, UnsupportedProductError
 from elasticsearch.helpers import streaming_bulk
 
+from search import embeddings
 from search.analysis import ELISION, SNOWBALL, analyze, stop_word_spellings
 from search.backends.base import (
     FIELD_WEIGHTS,
@@ -48,6 +61,7 @@ from search.backends.base import (
     languages_field,
 )
 from search.documents import PreparedQuery, SearchDocument, StoredDocument, sections_from_json, sections_to_json
+from search.embeddings import VectorHit
 from search.errors import SearchUnavailable
 
 logger = logging.getLogger(__name__)
@@ -57,6 +71,25 @@ FIELDS = [f"{field}^{FIELD_WEIGHTS[field]:g}" for field in TEXT_FIELDS]
 SOURCE = ["article_id", "language", "title", "summary", "body", "url", "sections"]
 # The body's sections (``search.documents.sections_to_json``): kept for snippets and links, not searched.
 SECTIONS_MAPPING = {"type": "keyword", "index": False, "doc_values": False}
+# The semantic signal's vector and model. HNSW options spelled out: Elasticsearch's default changed
+# across 8.x (int8_hnsw from 8.14), and a mapping put again must equal the one the index has.
+VECTOR_MAPPINGS: dict[str, Any] = {
+    "vector": {
+        "type": "dense_vector",
+        "dims": embeddings.DIMENSIONS,
+        "index": True,
+        "similarity": "cosine",
+        "index_options": {"type": "hnsw", "m": 16, "ef_construction": 100},
+    },
+    "vector_model": {"type": "keyword"},
+}
+# Fields added after indexes were first created: ``setup`` puts them on an existing index.
+LATER_MAPPINGS = {"sections": SECTIONS_MAPPING, **VECTOR_MAPPINGS}
+VECTOR_SOURCE = ["article_id", "language", "title", "summary", "url"]
+# kNN candidates per shard, per nearest document wanted: HNSW's recall stays close to exact at 2x.
+CANDIDATES_PER_HIT = 2
+MIN_CANDIDATES = 100
+MAX_CANDIDATES = 10_000  # Elasticsearch's limit
 BATCH = 500
 BACKOFF_SECONDS = 1.0  # first wait before retrying 429 items of a bulk; doubles each time
 MAX_BACKOFF_SECONDS = 60.0
@@ -270,25 +303,34 @@ def index_body(language: str) -> dict[str, Any]:
                 "content": {"type": "text", "analyzer": "af_text", "search_analyzer": "af_terms"},
                 "published_at": {"type": "date"},
                 "updated_at": {"type": "date"},
+                **VECTOR_MAPPINGS,
             },
         },
     }
 
 
 def document_source(document: SearchDocument, languages: str) -> dict[str, Any]:
-    return {
-        "article_id": document.article_id,
-        "language": document.language,
-        "audience": document.audience,
-        "languages": [code for code in languages.strip(",").split(",") if code],
-        "url": document.url,
-        "title": document.title,
-        "summary": document.summary,
-        "body": document.body,
-        "extra": extra_text(document),
-        "published_at": document.published_at.isoformat() if document.published_at else None,
-        "updated_at": document.updated_at.isoformat() if document.updated_at else None,
-    } | ({"sections": sections_to_json(document)} if document.sections else {})
+    """What Elasticsearch stores: the text, filters, sections and, when attached, the vector."""
+    vector = (
+        {"vector": document.embedding.values(), "vector_model": document.embedding.model} if document.embedding else {}
+    )
+    return (
+        {
+            "article_id": document.article_id,
+            "language": document.language,
+            "audience": document.audience,
+            "languages": [code for code in languages.strip(",").split(",") if code],
+            "url": document.url,
+            "title": document.title,
+            "summary": document.summary,
+            "body": document.body,
+            "extra": extra_text(document),
+            "published_at": document.published_at.isoformat() if document.published_at else None,
+            "updated_at": document.updated_at.isoformat() if document.updated_at else None,
+        }
+        | ({"sections": sections_to_json(document)} if document.sections else {})
+        | vector
+    )
 
 
 def query_body(
@@ -352,6 +394,54 @@ def query_body(
     }
 
 
+def vector_languages(languages: Sequence[str]) -> list[str]:
+    """The languages whose documents a vector ranking may return: the reader's, then the default."""
+    return list(dict.fromkeys([*languages, settings.LANGUAGE_CODE]))
+
+
+def knn_body(
+    vector: Sequence[float], *, languages: Sequence[str], audiences: Sequence[str], limit: int
+) -> dict[str, Any]:
+    """The ``_search`` body of ``vector_ranking``: a top-level kNN search filtered as
+    ``search.embeddings._eligible`` filters the embedded engines' rows.
+
+    An article has at most one document per language searched, so ``k`` documents per article
+    wanted always hold ``limit`` distinct articles when there are that many.
+    """
+    default = settings.LANGUAGE_CODE
+    k = limit * len(vector_languages(languages))
+    eligible = {
+        "bool": {
+            "should": [
+                {"terms": {"language": list(dict.fromkeys(languages))}},
+                # An untranslated article: its default-language document, when it lacks the page's language.
+                {
+                    "bool": {
+                        "filter": [{"term": {"language": default}}],
+                        "must_not": [{"term": {"languages": languages[0]}}],
+                    }
+                },
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+    return {
+        "knn": {
+            "field": "vector",
+            "query_vector": [float(value) for value in vector],
+            "k": k,
+            "num_candidates": min(MAX_CANDIDATES, max(MIN_CANDIDATES, CANDIDATES_PER_HIT * k)),
+            "filter": [
+                {"terms": {"audience": sorted({str(audience) for audience in audiences})}},
+                {"term": {"vector_model": embeddings.model_id()}},
+                eligible,
+            ],
+        },
+        "size": k,
+        "_source": VECTOR_SOURCE,
+    }
+
+
 def _failed_item(item: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     ((action, result),) = item.items()
     return action, result
@@ -368,6 +458,21 @@ def _error(result: dict[str, Any], key: str) -> str:
 def _is_missing_alias(action: str, result: dict[str, Any]) -> bool:
     """A write refused by ``require_alias``: the alias does not exist (yet)."""
     return action != "delete" and result.get("status") == 404 and _error(result, "type") == "index_not_found_exception"
+
+
+def _is_unmapped_field(action: str, result: dict[str, Any]) -> bool:
+    """A write refused by the strict mapping of an index made before a field existed (vectors,
+    sections) and not set up since: ``setup`` puts the field on it."""
+    return action != "delete" and _error(result, "type") == "strict_dynamic_mapping_exception"
+
+
+def _needs_setup(action: str, result: dict[str, Any]) -> bool:
+    return _is_missing_alias(action, result) or _is_unmapped_field(action, result)
+
+
+def _written_to(alias: str, index: str) -> bool:
+    """``index`` is the alias (it did not exist) or an index behind it (``<alias>-<suffix>``)."""
+    return index == alias or index.startswith(f"{alias}-")
 
 
 def _is_harmless(action: str, result: dict[str, Any]) -> bool:
@@ -437,8 +542,9 @@ class ElasticsearchBackend(SearchBackend):
             for language in language_codes():
                 alias = self.alias(language)
                 if writer.indices.exists_alias(name=alias):
-                    # An index made before sections existed learns the field (strict mapping); a no-op after.
-                    writer.indices.put_mapping(index=alias, properties={"sections": SECTIONS_MAPPING})
+                    # An index made before sections or vectors existed learns the fields (strict mapping);
+                    # a no-op after.
+                    writer.indices.put_mapping(index=alias, properties=LATER_MAPPINGS)
                     continue
                 name = f"{alias}-setup"
                 try:
@@ -539,7 +645,9 @@ class ElasticsearchBackend(SearchBackend):
             yield ok, action, result
 
     def _write(self, actions: list[dict[str, Any]], *, refresh: bool) -> None:
-        """Write to the aliases; a missing alias is created (``setup``) and its items written again."""
+        """Write to the aliases. A missing alias is created, and an index older than a field of the
+        mapping learns it (``setup``: a deployment that did not run ``search_setup``); their items
+        are written again."""
         if not actions:
             return
         options: dict[str, Any] = {"require_alias": True}
@@ -547,16 +655,21 @@ class ElasticsearchBackend(SearchBackend):
             options["refresh"] = "wait_for"
         with _guard():
             failures = [(action, result) for ok, action, result in self._stream(actions, **options) if not ok]
-            missing = {
-                (result["_index"], result["_id"]) for action, result in failures if _is_missing_alias(action, result)
-            }
-            if missing:
+            refused = [(action, result) for action, result in failures if _needs_setup(action, result)]
+            if refused:
                 logger.warning(
-                    "elasticsearch: no alias %s; creating the missing indexes", sorted({m[0] for m in missing})
+                    "elasticsearch: %s; setting up the indexes and writing again",
+                    "; ".join(sorted({f"{result['_index']}: {_error(result, 'reason')}" for _, result in refused})),
                 )
                 self.setup()
-                again = [a for a in actions if (a["_index"], a["_id"]) in missing and a["_op_type"] != "delete"]
-                failures = [f for f in failures if not _is_missing_alias(*f)]
+                where = {(result["_id"], result["_index"]) for _, result in refused}
+                again = [
+                    a
+                    for a in actions
+                    if a["_op_type"] != "delete"
+                    and any(found == a["_id"] and _written_to(a["_index"], index) for found, index in where)
+                ]
+                failures = [f for f in failures if not _needs_setup(*f)]
                 failures += [(action, result) for ok, action, result in self._stream(again, **options) if not ok]
         self._raise_failures(failures, len(actions))
 
@@ -749,3 +862,48 @@ class ElasticsearchBackend(SearchBackend):
             )
             for hit in hits["hits"]
         ], int(hits["total"]["value"])
+
+    def vector_ranking(
+        self, vector: Any, *, languages: Sequence[str], audiences: Sequence[str], limit: int
+    ) -> list[VectorHit]:
+        """Elasticsearch's kNN over the aliases of the languages involved, one hit per article (its best)."""
+        if limit <= 0 or not audiences or not languages:
+            return []
+        body = knn_body(vector, languages=languages, audiences=audiences, limit=limit)
+        indexes = ",".join(self.alias(language) for language in vector_languages(languages))
+        with self._reading():
+            response = self._reader().search(index=indexes, knn=body["knn"], size=body["size"], source=body["_source"])
+        hits: list[VectorHit] = []
+        seen: set[str] = set()
+        for hit in response["hits"]["hits"]:  # best first
+            source = hit["_source"]
+            article_id = str(source["article_id"])
+            if article_id in seen:
+                continue
+            seen.add(article_id)
+            # A cosine kNN scores (1 + cosine) / 2; the embedded engines report the cosine itself.
+            similarity = 2.0 * float(hit.get("_score") or 0.0) - 1.0
+            hits.append(
+                VectorHit(article_id, source["language"], source["title"], source["summary"], source["url"], similarity)
+            )
+            if len(hits) >= limit:
+                break
+        return hits
+
+    def stale_vector_articles(self, *, limit: int) -> list[str]:
+        """Articles with a document whose vector is missing or another model's (a package upgrade,
+        or a write made while embedding failed): the periodic sweep re-indexes them."""
+        if limit <= 0:
+            return []
+        with _guard():
+            response = self._writer().search(
+                index=",".join(self._aliases()),
+                query={"bool": {"must_not": [{"term": {"vector_model": embeddings.model_id()}}]}},
+                collapse={"field": "article_id"},
+                sort=[{"article_id": "asc"}],
+                size=limit,
+                source=["article_id"],
+                ignore_unavailable=True,
+                allow_no_indices=True,
+            )
+        return [str(hit["_source"]["article_id"]) for hit in response["hits"]["hits"]]

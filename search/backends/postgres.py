@@ -123,7 +123,7 @@ class PostgresBackend(DatabaseBackend):
             "PRIMARY KEY (language, term))"
         )
 
-    def drop(self) -> None:
+    def _drop(self) -> None:
         with _guard(), connection.cursor() as cursor:
             for table in (self.vocab_table, self.term_table, self.doc_table):
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")

