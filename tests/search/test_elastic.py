@@ -25,13 +25,13 @@ from django.core.management import CommandError, call_command
 from search.analysis import analyze, stop_word_spellings
 from search.backends import elastic
 from search.backends.elastic import ElasticsearchBackend, index_body
-from search.documents import Section
+from search.documents import Section, sections_to_json
 from search.health import SearchUnavailable, check_engine
 from search.models import Synonym
 from search.query import prepare_query
 from search.service import index_documents, index_rebuild, search_articles
 from search.tasks import reindex_article
-from tests.search.factories import doc
+from tests.search.factories import doc, headed
 
 LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "ja")
 
@@ -892,3 +892,28 @@ def test_sections_travel_with_the_document_and_give_the_hit_its_anchor(cluster: 
     (hit,) = search_articles("recovery code", language="en", audiences=["public"]).hits
     assert (hit.anchor, hit.section) == ("lost-phone", "Lost phone")
     assert hit.snippet.startswith("Lost phone Sign in with a <mark>recovery</mark> <mark>code</mark>")
+
+
+def test_hits_are_ranked_by_their_passages_with_the_clusters_document_frequencies(
+    cluster: FakeCluster, db: None
+) -> None:
+    scattered = headed(doc("1", "en", "Guide", body="Phone\nYour phone number.\n\nCodes\nPrint backup codes."))
+    together = headed(doc("2", "en", "Guide", body="Phone\nYour phone number. Print backup codes.\n\nCodes\nDone."))
+    sources = [
+        {key: getattr(document, key) for key in ("article_id", "language", "title", "summary", "body", "url")}
+        | {"sections": sections_to_json(document)}
+        for document in (scattered, together)
+    ]
+    cluster.route(
+        "POST",
+        "/af-main-en/_search",
+        lambda m, p, b: _search_answer(
+            {"_id": "1", "_score": 2.0, "_source": sources[0]}, {"_id": "2", "_score": 1.9, "_source": sources[1]}
+        ),
+    )
+    cluster.route("POST", "/af-main-en/_termvectors", _term_vectors({"phone": 2, "backup": 2, "code": 2}, 40))
+    hits = search_articles("phone backup codes", language="en", audiences=["public"]).hits
+    # The cluster's order, then the article answering in one section first (its score is kept).
+    assert [(hit.article_id, hit.score) for hit in hits] == [("2", 1.9), ("1", pytest.approx(2.0 - 0.5 * 2.0 / 3))]
+    (statistics,) = cluster.calls("POST", "/af-main-en/_termvectors")
+    assert statistics.body["doc"] == {"content": "phone backup code"}
