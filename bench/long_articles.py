@@ -71,11 +71,15 @@ def long_articles(copies: int) -> list[Any]:
     for copy in range(copies):
         for language, pages in by_language.items():
             for index, page in enumerate(pages):
-                body, following = page.body, index
+                body, sections, following = page.body, page.sections, index
                 while len(body) < MIN_CHARS:
                     following = (following + 1) % len(pages)
+                    shift = len(body) + 2
                     body += "\n\n" + pages[following].body
-                made.append(EvalArticle(id=f"{page.id}#{copy}", lang=language, title=page.title, body=body))
+                    sections += tuple((start + shift, heading) for start, heading in pages[following].sections)
+                made.append(
+                    EvalArticle(id=f"{page.id}#{copy}", lang=language, title=page.title, body=body, sections=sections)
+                )
     return made
 
 

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from django.conf import settings
 
+from cms.anchors import anchor_ids
 from deflection.metrics import QueryOutcome, summarize, summarize_by_language
 from deflection.suggestions import KEPT_SIGNALS, rank_for_draft
-from search.service import SearchDocument, index_documents, temporary_index
+from search.service import SearchDocument, Section, index_documents, temporary_index
 
 EVALUATION_AUDIENCE = "public"
 
@@ -30,6 +31,7 @@ class EvalArticle:
     lang: str
     title: str
     body: str
+    sections: tuple[tuple[int, str], ...] = ()  # (start in the body, heading): where each heading begins
 
 
 @dataclass(frozen=True)
@@ -80,16 +82,43 @@ def _language(path: Path, number: int, value: dict) -> str:
     return language
 
 
+def _sections(path: Path, number: int, value: dict, body: str) -> tuple[tuple[int, str], ...]:
+    """The optional ``"sections": [[start, heading], ...]``: in body order, each heading's text found
+    at its start (an offset that drifted from the body would give passages of the wrong text)."""
+    if "sections" not in value:
+        return ()
+    found: list[tuple[int, str]] = []
+    for item in _field(path, number, value, "sections", list):  # type: ignore[union-attr]
+        if (
+            not isinstance(item, list)
+            or len(item) != 2
+            or not isinstance(item[0], int)
+            or isinstance(item[0], bool)
+            or not isinstance(item[1], str)
+            or not item[1].strip()
+        ):
+            raise DatasetError(f"{path}:{number}: a section is {item!r}, not [start, heading]")
+        start, heading = item
+        if found and start <= found[-1][0]:
+            raise DatasetError(f"{path}:{number}: section {heading!r} starts before the one above it")
+        if not 0 <= start < len(body) or not body.startswith(heading, start):
+            raise DatasetError(f"{path}:{number}: section {heading!r} is not in the body at {start}")
+        found.append((start, heading))
+    return tuple(found)
+
+
 def load_articles(path: Path) -> list[EvalArticle]:
     """Articles, one per line and language; an (id, lang) pair given twice is an error naming both lines."""
     articles = []
     seen: dict[tuple[str, str], int] = {}
     for number, value in _lines(path):
+        body = str(_field(path, number, value, "body", str))
         article = EvalArticle(
             id=_identifier(path, number, value),
             lang=_language(path, number, value),
             title=str(_field(path, number, value, "title", str)),
-            body=str(_field(path, number, value, "body", str)),
+            body=body,
+            sections=_sections(path, number, value, body),
         )
         first = seen.setdefault((article.id, article.lang), number)
         if first != number:
@@ -139,6 +168,12 @@ def documents_for(articles: Iterable[EvalArticle]) -> list:
             url=f"/evaluation/{article.id}/",
             published_at=None,
             updated_at=None,
+            sections=tuple(
+                Section(start, anchor, heading)
+                for (start, heading), anchor in zip(
+                    article.sections, anchor_ids(heading for _start, heading in article.sections), strict=True
+                )
+            ),
         )
         for article in ordered
     ]

@@ -130,6 +130,60 @@ same minute, loaded machine): before 114.9/290.8/– ms (fr p95 309.7), after 28
 (fr p95 47.6), at a quieter minute 8.9/13.1/15.7 ms. ``bench/long_articles.py`` (3,081 articles,
 median 8,072 characters, drafts of 150–300 characters): drafts p95 272 → 31 ms (fr 347 → 32 ms),
 CPU per draft p95 25–28 ms; indexing 96 → 300–400 articles/s (430 per CPU second).
+Ranking by passages (issue 14 item 2 again, 2026-12-06): the long-article set's articles now carry
+their sections (``"sections"`` in its ``articles.jsonl``: each manual page's headings, 7 per page on
+average); the dev set has none (its help center has no headings), so it ranks as before in every
+row. MRR@10 on the long set, SQLite, en / fr (PostgreSQL gave the same figures where run):
+
+========================================================  =============  =============  =====================
+variant                                                   title          title,semantic kept?
+========================================================  =============  =============  =====================
+baseline                                                  0.472 / 0.382  0.634 / 0.531
+``headings`` as a column, weight 2 (summary 4, body 1)    0.472 / 0.382                 no: no gain
+the same, weight 4                                        0.468 / 0.382                 no: English worse
+bonus w × the best passage's idf share, w 0.2             0.475 / 0.372                 no: French worse
+  the same over 3× the page, then cut                     0.475 / 0.369                 no
+scattering penalty (below), weight 0.2                    0.477 / 0.382  0.628 / 0.531  no: English worse
+scattering penalty, weight 0.5                            0.479 / 0.398  0.638 / 0.533  kept
+scattering penalty, weight 1.0                            0.481 / 0.397  0.639 / 0.539  no: not above 0.5 in both
+weight 0.5, every term counting 1 instead of its idf      0.478 / 0.388                 no: less
+weight 0.5 over 3× the page, then cut                     0.479 / 0.400                 no: 3× the rows
+========================================================  =============  =============  =====================
+
+Per query, weight 0.5, title: 19 better, 4 worse (1.0: 24 / 7); with semantic 3 / 2 (1.0: 9 / 4).
+The man pages' headings are the same few words everywhere (Description, Synopsis, Errors, Return
+value), which is why a headings field adds nothing here; a help center's headings name tasks, but
+no development set shows it, so it is not kept. Kept (``search.passages``, weight 0.5, the middle
+of the three weights measured, not the best of a grid): among the hits of one page, an article
+with two sections or more loses 0.5 × the page's best score × the idf-weighted share of the
+query's terms it holds outside its best passage (a section read with the article's title and
+summary). An article without sections keeps its score, so short articles rank exactly as before;
+the penalty reads the section terms every engine stores and the document frequencies the term
+selection already fetched, the same after SQLite, PostgreSQL and Elasticsearch. Before → after,
+MRR@10 / Hit@5 per language, the two runs in the same minute:
+
+===========================  ==============================================================
+set, engine, signals         before → after
+===========================  ==============================================================
+dev, SQLite and PostgreSQL   unchanged, title: 0.783 (de .602 en .844 es .771 fr .756), Hit@5 0.873;
+                             title,semantic: 0.844 (de .813 en .893 es .933 fr .789), Hit@5 0.932
+messy, SQLite and PG         unchanged: title 0.759, title,semantic 0.838
+long, SQLite, title          en .472/.605 → .479/.642, fr .382/.479 → .398/.489 (0.423 → 0.435)
+long, PostgreSQL, title      identical to SQLite
+long, SQLite, + semantic     en .634/.778 → .638/.778, fr .531/.702 → .533/.702 (0.579 → 0.582)
+long, PostgreSQL, + semantic en .637/.778 → .638/.778, fr .531/.702 → .533/.702 (0.580 → 0.582)
+CI sample, both engines      unchanged (en 0.761, fr 0.685)
+===========================  ==============================================================
+
+With the semantic fusion the gain shrinks to a few queries; the search page, which ranks by words
+alone, is where it counts. Cost: 0.24 ms p50, 0.38 ms p95 per search page for the ranking itself; no index-time
+work. p95 per query (evaluate_deflection, same minute, loaded machine): long SQLite title 27.6 →
+16.7 ms, PostgreSQL title 54 → 59 ms, PostgreSQL semantic 94.8 → 95.9 ms: noise. ``bench/long_articles``
+now gives its articles their sections: the code unchanged on articles without sections
+(394–406 articles/s, drafts CPU p95 34–38 ms, against 297–426 and 28–39 before), and with sections
+209–306 articles/s and CPU p95 32–46 ms: storing each section's terms (``sections_to_json``, a
+second analysis of the body, 25 % of indexing) and reading them back per hit (~3 ms a draft)
+cost more than the ranking.
 """
 
 from __future__ import annotations

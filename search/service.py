@@ -36,7 +36,8 @@ from search.documents import (
 )
 from search.errors import SearchUnavailable
 from search.models import IndexQueue, Synonym
-from search.query import COGNATE_LENGTH, cognate_beginnings, prepare_query, text_coverage
+from search.passages import rank_by_passages
+from search.query import COGNATE_LENGTH, Statistics, cognate_beginnings, prepare_query, text_coverage
 
 __all__ = [
     "ENGINES",
@@ -45,6 +46,7 @@ __all__ = [
     "SearchHit",
     "SearchResults",
     "SearchUnavailable",
+    "Section",
     "article_reindex",
     "fuse_by_meaning",
     "index_documents",
@@ -108,14 +110,35 @@ def search_articles(
 
 
 def _prepare(
-    backend: SearchBackend, text: str, language: str, synonyms: Callable[[str], list[list[str]]]
+    backend: SearchBackend,
+    text: str,
+    language: str,
+    synonyms: Callable[[str], list[list[str]]],
+    statistics: Statistics | None = None,
 ) -> PreparedQuery:
     return prepare_query(
         text,
         language,
         synonyms=synonyms(language),
-        statistics=lambda terms: backend.term_statistics(language, terms),
+        statistics=statistics or _remembered_statistics(backend, language),
     )
+
+
+def _remembered_statistics(backend: SearchBackend, language: str) -> Statistics:
+    """The engine's document frequencies for one search, each term asked once: term selection reads
+    them, then the passage ranking (which may add a synonym's terms, or a short query's)."""
+    known: dict[str, int] = {}
+    documents = 0
+
+    def statistics(terms: list[str]) -> tuple[dict[str, int], int]:
+        nonlocal documents
+        missing = [term for term in terms if term not in known]
+        if missing or not documents:
+            frequencies, documents = backend.term_statistics(language, missing or terms)
+            known.update(frequencies)
+        return {term: known.get(term, 0) for term in terms}, documents
+
+    return statistics
 
 
 def _engine_search(
@@ -129,18 +152,21 @@ def _engine_search(
     promote_untranslated: bool = False,
     synonyms: Callable[[str], list[list[str]]],
 ) -> SearchResults:
-    query = _prepare(backend, text, language, synonyms)
+    statistics = _remembered_statistics(backend, language)
+    query = _prepare(backend, text, language, synonyms, statistics)
     primary: list[StoredDocument] = []
     total = 0
     if query.words:
         primary, total = backend.search(query, audiences=audiences, limit=limit, offset=offset)
+        primary = rank_by_passages(primary, query, statistics)
     # (document, query, is_fallback) in the final order; snippets are made for the kept ones only.
     found = [(document, query, False) for document in primary]
     default = settings.LANGUAGE_CODE
     if language != default:
         # The reader's words analyzed for the default language, and their beginnings (shared roots).
+        default_statistics = _remembered_statistics(backend, default)
         fallback_query = replace(
-            _prepare(backend, text, default, synonyms), cognates=cognate_beginnings(text, language)
+            _prepare(backend, text, default, synonyms, default_statistics), cognates=cognate_beginnings(text, language)
         )
         if fallback_query.words or fallback_query.cognates:
             promote = promote_untranslated and bool(primary)
@@ -151,6 +177,7 @@ def _engine_search(
                 offset=max(0, offset - total),
                 missing_language=language,
             )
+            fallback = rank_by_passages(fallback, fallback_query, default_statistics)
             ahead = _covering_more(text, language, primary, fallback) if promote else set()
             promoted = [(document, fallback_query, True) for document in fallback if str(document.article_id) in ahead]
             rest = [(document, fallback_query, True) for document in fallback if str(document.article_id) not in ahead]

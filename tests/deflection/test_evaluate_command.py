@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 
+from deflection.evaluation import documents_for, load_articles
 from search.backends import get_backend
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +121,21 @@ def test_runs_on_a_database_never_migrated(tmp_path) -> None:
         ),
         (b'{"id": "", "lang": "en", "title": "t", "body": "b"}', r"a\.jsonl:1: field 'id' is empty"),
         (b'{"id": "a", "lang": "en", "title": 3, "body": "b"}', r"a\.jsonl:1: field 'title' is missing or not a str"),
+        (
+            b'{"id": "a", "lang": "en", "title": "t", "body": "Intro Usage run it"}\n'
+            b'{"id": "b", "lang": "en", "title": "t", "body": "Intro Usage run it", '
+            b'"sections": [[6, "Usage"], [7, "x"]]}',
+            r"a\.jsonl:2: section 'x' is not in the body at 7",
+        ),
+        (
+            b'{"id": "a", "lang": "en", "title": "t", "body": "Usage run it", '
+            b'"sections": [[0, "Usage"], [0, "Usage"]]}',
+            r"a\.jsonl:1: section 'Usage' starts before the one above it",
+        ),
+        (
+            b'{"id": "a", "lang": "en", "title": "t", "body": "Usage run it", "sections": [["0", "Usage"]]}',
+            r"a\.jsonl:1: a section is \['0', 'Usage'\], not \[start, heading\]",
+        ),
     ],
 )
 def test_a_bad_article_file_names_its_line(tmp_path, content: bytes, message: str) -> None:
@@ -163,3 +179,27 @@ def test_page_language_asks_every_query_from_that_page(tmp_path) -> None:
     assert json.loads(out.getvalue())["by_language"]["fr"]["hit@1"] == 1.0
     with pytest.raises(CommandError, match="--page-language must be one of"):
         call_command("evaluate_deflection", articles=str(articles), queries=str(queries), page_language="xx")
+
+
+def test_sections_of_an_article_become_its_passages_with_anchors(tmp_path) -> None:
+    body = "Intro text.\n\nLost phone\nUse a recovery code.\n\nLost phone\nCall us."
+    path = write(
+        tmp_path / "a.jsonl",
+        [
+            {
+                "id": "g",
+                "lang": "en",
+                "title": "Guide",
+                "body": body,
+                "sections": [[13, "Lost phone"], [46, "Lost phone"]],
+            }
+        ],
+    )
+    (article,) = load_articles(path)
+    assert article.sections == ((13, "Lost phone"), (46, "Lost phone"))
+    (document,) = documents_for([article])
+    assert [(section.start, section.anchor, section.heading) for section in document.sections] == [
+        (13, "lost-phone", "Lost phone"),
+        (46, "lost-phone-2", "Lost phone"),  # the anchors an article page gives repeated headings
+    ]
+    assert documents_for(load_articles(write(tmp_path / "b.jsonl", ARTICLES)))[0].sections == ()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
-from search.service import SearchDocument
+from cms.anchors import anchor_ids
+from search.service import SearchDocument, Section
 
 
 def doc(
@@ -30,6 +32,19 @@ def doc(
         url=f"/help/a/{article_id}/?lang={language}",
         published_at=datetime(2026, 1, 2, tzinfo=UTC),
         updated_at=datetime(2026, 3, 4, tzinfo=UTC),
+    )
+
+
+def headed(document: SearchDocument) -> SearchDocument:
+    """``document`` with a section at the start of its body and after each blank line, headed by its
+    first line (as the long-article set's manual pages are)."""
+    body = document.body
+    starts = [0] + [index + 2 for index in range(len(body)) if body.startswith("\n\n", index)]
+    headings = [body[start:].split("\n", 1)[0] for start in starts]
+    anchors = anchor_ids(headings)
+    return replace(
+        document,
+        sections=tuple(Section(*section) for section in zip(starts, anchors, headings, strict=True)),
     )
 
 

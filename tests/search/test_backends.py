@@ -18,7 +18,7 @@ from search.health import SearchUnavailable
 from search.models import Synonym
 from search.service import index_documents, search_articles, vector_ranking
 from tests.conftest import service_missing
-from tests.search.factories import CORPUS, doc
+from tests.search.factories import CORPUS, doc, headed
 
 PUBLIC = ["public"]
 EVERYONE = ["public", "customers", "gov", "internal"]
@@ -238,6 +238,28 @@ class BackendContract:
             backend=backend,
         )
         assert ids(self.search(backend, "how do I rotate an api token please"))[:2] == ["short", "padded"]
+
+    def test_an_article_answering_in_one_section_outranks_one_with_the_words_scattered(
+        self, backend: SearchBackend
+    ) -> None:
+        """The same words, as often, in articles of nearly the same length; only their sections differ."""
+        scattered = "Phone\nYour phone number is on your profile.\n\nCodes\nPrint your backup codes and keep them safe."
+        together = (
+            "Phone\nYour phone number is on your profile. Print your backup codes and keep them safe.\n\nCodes\nDone."
+        )
+        index_documents(
+            [
+                headed(doc("scattered", "en", "Guide", body=scattered + " Done.")),
+                headed(doc("together", "en", "Guide", body=together + " Then")),
+                *[doc(f"other-{number}", "en", "Notifications", body="Turn notifications off.") for number in range(4)],
+            ],
+            backend=backend,
+        )
+        assert self.search(backend, "phone number").hits[0].article_id == "scattered"  # the shorter, whole
+        hits = self.search(backend, "phone backup codes").hits
+        assert [hit.article_id for hit in hits] == ["together", "scattered"]
+        assert hits[0].score > hits[1].score  # scores stay in the order shown
+        assert hits[0].anchor == "phone"
 
     def test_score_is_fts5_bm25(self, backend: SearchBackend) -> None:
         """The score every database engine gives is FTS5's bm25 with the shared field weights."""

@@ -27,13 +27,13 @@ from search import embeddings
 from search.analysis import analyze, stop_word_spellings
 from search.backends import elastic
 from search.backends.elastic import ElasticsearchBackend, index_body
-from search.documents import SearchHit, Section
+from search.documents import SearchHit, Section, sections_to_json
 from search.health import SearchUnavailable, check_engine
 from search.models import IndexQueue, Synonym
 from search.query import prepare_query
 from search.service import dirty_reindex, fuse_by_meaning, index_documents, index_rebuild, search_articles
 from search.tasks import reindex_article
-from tests.search.factories import doc
+from tests.search.factories import doc, headed
 
 LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "ja")
 
@@ -1190,3 +1190,28 @@ def test_the_sweep_re_indexes_articles_whose_vectors_are_stale_or_missing(
 def test_the_sweep_leaves_vectors_alone_when_the_signal_is_off(cluster: FakeCluster, db: None) -> None:
     dirty_reindex(backend=ElasticsearchBackend("main"))
     assert cluster.calls("POST", r"/.*/_search") == []
+
+
+def test_hits_are_ranked_by_their_passages_with_the_clusters_document_frequencies(
+    cluster: FakeCluster, db: None
+) -> None:
+    scattered = headed(doc("1", "en", "Guide", body="Phone\nYour phone number.\n\nCodes\nPrint backup codes."))
+    together = headed(doc("2", "en", "Guide", body="Phone\nYour phone number. Print backup codes.\n\nCodes\nDone."))
+    sources = [
+        {key: getattr(document, key) for key in ("article_id", "language", "title", "summary", "body", "url")}
+        | {"sections": sections_to_json(document)}
+        for document in (scattered, together)
+    ]
+    cluster.route(
+        "POST",
+        "/af-main-en/_search",
+        lambda m, p, b: _search_answer(
+            {"_id": "1", "_score": 2.0, "_source": sources[0]}, {"_id": "2", "_score": 1.9, "_source": sources[1]}
+        ),
+    )
+    cluster.route("POST", "/af-main-en/_termvectors", _term_vectors({"phone": 2, "backup": 2, "code": 2}, 40))
+    hits = search_articles("phone backup codes", language="en", audiences=["public"]).hits
+    # The cluster's order, then the article answering in one section first (its score is kept).
+    assert [(hit.article_id, hit.score) for hit in hits] == [("2", 1.9), ("1", pytest.approx(2.0 - 0.5 * 2.0 / 3))]
+    (statistics,) = cluster.calls("POST", "/af-main-en/_termvectors")
+    assert statistics.body["doc"] == {"content": "phone backup code"}

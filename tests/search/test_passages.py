@@ -1,5 +1,7 @@
 """Long articles answered by their passages: heading anchors, sections in the index, the snippet
-and link of the section that answers ("jump to the answer"), on SQLite FTS5 and PostgreSQL."""
+and link of the section that answers ("jump to the answer"), and the ranking that puts an article
+answering in one section before one whose words are scattered (``search.passages``), on SQLite
+FTS5 and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,17 +12,21 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from rest_framework.test import APIClient
 
 from cms.anchors import add_heading_anchors, anchor_ids
 from cms.blocks import stream_to_sections
 from cms.models import ArticlePage
+from search.analysis import analyze
 from search.backends import SearchBackend
-from search.documents import Section
+from search.documents import Section, StoredDocument
+from search.passages import PASSAGE_WEIGHT, idf_weights, rank_by_passages
+from search.query import prepare_query
 from search.service import documents_for_article, index_documents, search_articles
 from tests.search.conftest import Tree, add_page
-from tests.search.factories import doc
+from tests.search.factories import doc, headed
 
 SECTIONS = {
     "Change your email address": "Open your profile, type the new address and confirm it from the message we send. "
@@ -196,3 +202,82 @@ def test_an_index_written_before_sections_existed_gains_them_on_its_next_write(d
         assert hit.anchor == "lost-phone"
     finally:
         backend.drop()
+
+
+# --- ranking: an article answering in one passage before one whose words are scattered ---------
+
+
+def stored(article_id: str, score: float, sections: tuple[Section, ...] = (), title: str = "Guide") -> StoredDocument:
+    return StoredDocument(article_id, "en", title, "", "", f"/a/{article_id}/", score, sections=sections)
+
+
+def section(start: int, heading: str, text: str) -> Section:
+    return Section(start, heading.lower(), heading, frozenset(analyze(f"{heading} {text}", "en")))
+
+
+SCATTERED = (section(0, "Phone", "Your number is on your profile."), section(50, "Codes", "Print backup codes."))
+TOGETHER = (section(0, "Lost phone", "Sign in with a backup code."), section(50, "Profile", "Your name."))
+
+
+def statistics_of(frequencies: dict[str, int], documents: int, asked: list[list[str]]) -> object:
+    def statistics(terms: list[str]) -> tuple[dict[str, int], int]:
+        asked.append(terms)
+        return {term: frequencies.get(term, 0) for term in terms}, documents
+
+    return statistics
+
+
+def test_an_article_whose_words_are_scattered_over_sections_ranks_after_one_answering_in_one() -> None:
+    query = prepare_query("lost phone backup code", "en")
+    asked: list[list[str]] = []
+    ranked = rank_by_passages(
+        [stored("scattered", 10.0, SCATTERED), stored("together", 9.0, TOGETHER)],
+        query,
+        statistics_of({"lost": 3, "phone": 5, "backup": 5, "code": 5}, 100, asked),
+    )
+    assert [document.article_id for document in ranked] == ["together", "scattered"]
+    assert ranked[0].score == 9.0  # its first section holds every word: not lowered
+    weights = idf_weights({"lost": 3, "phone": 5, "backup": 5, "code": 5}, 100)
+    # "phone" alone in one section, "backup code" in the other: the smaller share is lost.
+    lost = weights["phone"] / sum(weights.values())
+    assert ranked[1].score == pytest.approx(10.0 - PASSAGE_WEIGHT * 10.0 * lost, abs=1e-5)
+    assert asked == [query.terms]
+
+
+def test_title_words_count_in_every_passage() -> None:
+    query = prepare_query("phone backup codes", "en")
+    titled = stored("titled", 10.0, SCATTERED, title="Phone backup")  # every section reads with "phone backup"
+    ranked = rank_by_passages([titled], query, statistics_of({"phone": 5, "backup": 5, "code": 5}, 100, []))
+    assert ranked[0].score == 10.0
+
+
+def test_short_articles_keep_their_order_and_the_engine_is_not_asked() -> None:
+    query = prepare_query("lost phone backup code", "en")
+    one_section = (section(0, "Phone", "Your number is on your profile."),)
+    documents = [stored("a", 3.0), stored("b", 2.0, one_section), stored("c", 1.0)]
+    asked: list[list[str]] = []
+    assert rank_by_passages(documents, query, statistics_of({}, 100, asked)) == documents
+    assert asked == []
+    # One term cannot be scattered; unknown statistics change nothing either.
+    sectioned = [stored("s", 1.0, SCATTERED), stored("t", 0.5, TOGETHER)]
+    assert rank_by_passages(sectioned, prepare_query("phone", "en"), statistics_of({}, 100, asked)) == sectioned
+    assert asked == []
+    assert rank_by_passages(sectioned, query, statistics_of({}, 0, asked)) == sectioned
+
+
+def test_a_draft_asks_the_engine_for_its_document_frequencies_once(backend: SearchBackend) -> None:
+    """Term selection and the passage ranking read the same statistics: one lookup per search."""
+    body = "Phone\nYour phone number is on your profile.\n\nCodes\nPrint your backup codes and keep them safe."
+    index_documents(
+        [headed(doc("guide", "en", "Guide", body=body)), doc("other", "en", "Notifications", body="Turn them off.")],
+        backend=backend,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        hits = search_articles(
+            "Hello, my phone was stolen and I printed my backup codes, which code works now?",
+            language="en",
+            audiences=["public"],
+            backend=backend,
+        ).hits
+    assert [hit.article_id for hit in hits] == ["guide"]
+    assert len([query for query in queries if "vocab" in query["sql"]]) == 1

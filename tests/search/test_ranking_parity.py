@@ -2,8 +2,9 @@
 
 A deployment that moves from the embedded default (SQLite FTS5) to PostgreSQL or Elasticsearch
 must not answer worse: the engines share the analysis, the term selection and the field weights
-(``search.backends.base.FIELD_WEIGHTS``). This module indexes one small help center of long-ish
-articles with several fields and checks the orderings that follow from those choices, on SQLite
+(``search.backends.base.FIELD_WEIGHTS``), then the ranking by passages (``search.passages``).
+This module indexes one small help center of long-ish articles with several fields (two of them
+with sections) and checks the orderings that follow from those choices, on SQLite
 (the default run), PostgreSQL (when the database is PostgreSQL) and Elasticsearch (when
 ``ELASTICSEARCH_URL`` points at a live cluster; skipped otherwise, a failure only under
 ``ANSWERFIRST_REQUIRE_SERVICES=1`` with that URL set, as in ``test_backends.py``).
@@ -22,7 +23,7 @@ from search.backends.elastic import ElasticsearchBackend
 from search.backends.postgres import PostgresBackend
 from search.backends.sqlite import SqliteBackend
 from search.service import index_documents, search_articles
-from tests.search.factories import doc
+from tests.search.factories import doc, headed
 from tests.search.test_backends import live_elasticsearch
 
 FILLER = (
@@ -79,6 +80,24 @@ ARTICLES = [
         FILLER * 2 + "Add the URL of your server; every delivery is signed and retried for a day.",
         category_path=["Integrations"],
     ),
+    # Two long articles with the same words, as often: one answers in a section, the other scatters them.
+    headed(
+        doc(
+            "two-step-guide",
+            "en",
+            "Two-step verification guide",
+            body="Phone\nAdd your phone number to your profile.\n\nBackup\nPrint your backup codes and keep them safe.",
+        )
+    ),
+    headed(
+        doc(
+            "lost-phone",
+            "en",
+            "Two-step verification guide",
+            body="Phone\nAdd your phone number to your profile. Print your backup codes and keep them safe.\n\n"
+            "Backup\nDone then.",
+        )
+    ),
     doc(
         "billing-address",
         "fr",
@@ -117,6 +136,8 @@ ORDERINGS = [
     # French: elision, accents optional, the same stems as the Python analysis.
     ("l'adresse de facturation", "fr", ["billing-address"]),
     ("reinitialiser mot de passe", "fr", ["password"]),
+    # The article whose one section holds the question first, although whole it is the longer one.
+    ("phone backup codes", "en", ["lost-phone", "two-step-guide"]),
 ]
 
 

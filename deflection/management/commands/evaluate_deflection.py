@@ -26,7 +26,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--articles", type=Path, help='JSON lines: {"id", "lang", "title", "body"}')
+        parser.add_argument(
+            "--articles",
+            type=Path,
+            help='JSON lines: {"id", "lang", "title", "body"}, optionally "sections": [[start, heading], ...]',
+        )
         parser.add_argument("--queries", type=Path, help='JSON lines: {"id", "lang", "text", "relevant": [ids]}')
         parser.add_argument(
             "--engine",

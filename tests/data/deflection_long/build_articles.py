@@ -105,10 +105,16 @@ def paragraphs(lines: list[str]) -> str:
     return "\n".join(" ".join(block.split()) for block in blocks if block.strip())
 
 
-def article(path: Path) -> tuple[str, str] | None:
-    """(title, body) of a page, or None when it has no name line."""
+def article(path: Path) -> tuple[str, str, list[list[object]]] | None:
+    """(title, body, sections) of a page, or None when it has no name line.
+
+    ``sections`` gives where each heading starts in the body and its text (``[start, heading]``),
+    as an article's h2 headings are indexed: its passages and their anchors.
+    """
     title = ""
     parts: list[str] = []
+    headings: list[list[object]] = []
+    start = 0
     for heading, lines in sections(render(path)):
         if heading in NAME_HEADINGS:
             title = " ".join(" ".join(lines).split())
@@ -116,7 +122,9 @@ def article(path: Path) -> tuple[str, str] | None:
             text = paragraphs(lines)
             if text:
                 parts.append(f"{heading.capitalize()}\n{text}")
-    return (title, "\n\n".join(parts)) if title else None
+                headings.append([start, heading.capitalize()])
+                start += len(parts[-1]) + 2  # the blank line joining the parts
+    return (title, "\n\n".join(parts), headings) if title else None
 
 
 def real_page(path: Path) -> bool:
@@ -151,13 +159,14 @@ def build(root: Path) -> list[dict]:
         if not made or len(made[1]) < MIN_CHARS:
             continue
         licence = SPDX.search(source_text(path))
-        title, body = made
+        title, body, headings = made
         rows.append(
             {
                 "id": page,
                 "lang": language,
                 "title": title,
                 "body": body,
+                "sections": headings,
                 "source": f"{package} {PACKAGES[package]}",
                 "licence": licence.group(1) if licence else f"see /usr/share/doc/{package}/copyright",
             }
