@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -23,23 +23,28 @@ class Section:
     terms: frozenset[str] = frozenset()  # its analyzed terms, filled at index time (``sections_to_json``)
 
 
-def sections_to_json(document: SearchDocument) -> str:
-    """The compact form the engines store next to the body: ``[[start, anchor, heading, terms], ...]``.
-
-    Each section's distinct terms are analyzed here, once, so that picking the section that
-    answers a query reads sets instead of re-analyzing a long body per hit and keystroke.
-    """
+def section_spans(document: SearchDocument) -> list[tuple[Section, int]]:
+    """The body's sections in order, each with where its text ends (the next one's start)."""
     ordered = sorted(document.sections, key=lambda section: section.start)
     ends = [section.start for section in ordered[1:]] + [len(document.body)]
+    return list(zip(ordered, ends, strict=False))  # no sections: no ends either
+
+
+def sections_to_json(document: SearchDocument, terms: Sequence[Iterable[str]] | None = None) -> str:
+    """The compact form the engines store next to the body: ``[[start, anchor, heading, terms], ...]``.
+
+    Each section's distinct terms are analyzed once, at index time (or given in ``terms``, in
+    ``section_spans`` order, by an engine that analyzed the body section by section), so that
+    picking the section that answers a query reads sets instead of re-analyzing a long body per
+    hit and keystroke.
+    """
+    spans = section_spans(document)
+    if terms is None:
+        terms = [analyze(document.body[section.start : end], document.language) for section, end in spans]
     return json.dumps(
         [
-            [
-                section.start,
-                section.anchor,
-                section.heading,
-                " ".join(sorted(set(analyze(document.body[section.start : end], document.language)))),
-            ]
-            for section, end in zip(ordered, ends, strict=True)
+            [section.start, section.anchor, section.heading, " ".join(sorted(set(section_terms)))]
+            for (section, _end), section_terms in zip(spans, terms, strict=True)
         ],
         ensure_ascii=False,
     )

@@ -7,8 +7,9 @@ user text. A drafted question keeps its most informative terms, matched with OR 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from itertools import chain
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from itertools import chain, pairwise
 
 from search.analysis import analyze, analyze_with_words, tokens, vocabulary
 from search.documents import Coverage, PreparedQuery, QueryWord
@@ -124,15 +125,34 @@ def text_coverage(title: str, summary: str, body: str, language: str) -> Coverag
     return Coverage.of(terms, {word[:COGNATE_LENGTH] for word in words})
 
 
-def analyze_for_index(
-    title: str, summary: str, body: str, language: str
-) -> tuple[list[str], list[str], list[str], Coverage]:
+@dataclass(frozen=True)
+class IndexedText:
+    """A document's text analyzed for indexing (:func:`analyze_for_index`)."""
+
+    title: list[str]
+    summary: list[str]
+    body: list[str]
+    coverage: Coverage
+    parts: list[list[str]]  # the terms of the body from each cut to the next (its sections)
+
+
+def analyze_for_index(title: str, summary: str, body: str, language: str, *, cuts: Sequence[int] = ()) -> IndexedText:
     """The analyzed title, summary and body, and the document's :func:`text_coverage`, each text
-    split once: the same result as analyzing them and calling ``text_coverage``."""
+    split once: the same result as analyzing them and calling ``text_coverage``.
+
+    The body is analyzed from each of ``cuts`` (its sections' starts, in order: no word spans
+    one) to the next, so the sections' terms come with the body's instead of a second analysis.
+    """
+    bounds = [0, *(min(max(cut, 0), len(body)) for cut in cuts), len(body)]
+    pieces = [body[start:end] for start, end in pairwise(bounds)]
     if len(title) + len(summary) + len(body) + 2 > COVERAGE_TEXT_CHARS:  # coverage stops short of the end
-        fields = [analyze(text, language) for text in (title, summary, body)]
-        return fields[0], fields[1], fields[2], text_coverage(title, summary, body, language)
-    analyzed = [analyze_with_words(text, language) for text in (title, summary, body)]
+        parts = [analyze(piece, language) for piece in pieces]
+        coverage = text_coverage(title, summary, body, language)
+        return IndexedText(
+            analyze(title, language), analyze(summary, language), list(chain(*parts)), coverage, parts[1:]
+        )
+    analyzed = [analyze_with_words(text, language) for text in (title, summary, *pieces)]
     terms = frozenset(chain.from_iterable(field for field, _words in analyzed))
     beginnings = {word[:COGNATE_LENGTH] for _field, words in analyzed for word in words}
-    return analyzed[0][0], analyzed[1][0], analyzed[2][0], Coverage.of(terms, beginnings)
+    parts = [field for field, _words in analyzed[2:]]
+    return IndexedText(analyzed[0][0], analyzed[1][0], list(chain(*parts)), Coverage.of(terms, beginnings), parts[1:])

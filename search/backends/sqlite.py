@@ -26,6 +26,7 @@ from search.documents import (
     PreparedQuery,
     SearchDocument,
     StoredDocument,
+    section_spans,
     sections_from_json,
     sections_to_json,
 )
@@ -171,8 +172,13 @@ class SqliteBackend(DatabaseBackend):
             for document in documents:
                 next_id += 1
                 language = document.language
-                title, summary, body, coverage = analyze_for_index(
-                    document.title, document.summary, document.body, language
+                spans = section_spans(document)
+                analyzed = analyze_for_index(
+                    document.title,
+                    document.summary,
+                    document.body,
+                    language,
+                    cuts=[section.start for section, _end in spans],
                 )
                 rows.append(
                     [
@@ -186,18 +192,18 @@ class SqliteBackend(DatabaseBackend):
                         document.updated_at.isoformat() if document.updated_at else None,
                         document.title,
                         document.summary,
-                        coverage.terms,
-                        coverage.beginnings,
-                        sections_to_json(document) if document.sections else "",
+                        analyzed.coverage.terms,
+                        analyzed.coverage.beginnings,
+                        sections_to_json(document, analyzed.parts) if spans else "",
                         document.body,
                     ]
                 )
                 terms.setdefault(language, []).append(
                     [
                         next_id,
-                        " ".join(title),
-                        " ".join(summary),
-                        " ".join(body),
+                        " ".join(analyzed.title),
+                        " ".join(analyzed.summary),
+                        " ".join(analyzed.body),
                         " ".join(analyze(extra_text(document), language)),
                     ]
                 )

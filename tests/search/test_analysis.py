@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -110,8 +111,12 @@ def test_analyze_for_index_is_analyze_and_text_coverage() -> None:
             analyze(body, language),
             text_coverage(title, summary, body, language),
         )
-        got = analyze_for_index(title, summary, body, language)
-        assert got[:3] == expected[:3]
-        coverage = got[3]
-        assert set(coverage.terms.split()) == set(expected[3].terms.split())
-        assert set(coverage.beginnings.split()) == set(expected[3].beginnings.split())
+        # Cut into sections at line starts (where headings begin): the same terms, and each section's.
+        cuts = [match.start() for match in re.finditer(r"^", body, re.MULTILINE)][1::7]
+        for given in ((), cuts):
+            got = analyze_for_index(title, summary, body, language, cuts=given)
+            assert (got.title, got.summary, got.body) == expected[:3]
+            assert set(got.coverage.terms.split()) == set(expected[3].terms.split())
+            assert set(got.coverage.beginnings.split()) == set(expected[3].beginnings.split())
+            ends = [*given[1:], len(body)]
+            assert got.parts == [analyze(body[start:end], language) for start, end in zip(given, ends, strict=False)]
