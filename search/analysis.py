@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import chain
@@ -211,15 +211,15 @@ def _learned(pieces: set[str], language: str) -> tuple[dict[str, tuple[str, ...]
     return terms_memo, words_memo
 
 
-def analyze_with_words(text: str, language: str) -> tuple[list[str], frozenset[str]]:
-    """:func:`analyze` and the distinct normalized words of ``text``, splitting it once (indexing needs both)."""
-    if not text:
-        return [], frozenset()
-    pieces = _pieces(text)
-    distinct = set(pieces)
+def analyze_many(texts: Sequence[str], language: str) -> tuple[list[list[str]], frozenset[str], frozenset[str]]:
+    """:func:`analyze` of each text, and the distinct terms and normalized words of all of them
+    (indexing needs both): each text split once, each distinct piece looked up once."""
+    split = [_pieces(text) if text else [] for text in texts]
+    distinct = set(chain.from_iterable(split))
     terms_memo, words_memo = _learned(distinct, language)
     return (
-        list(chain.from_iterable(map(terms_memo.__getitem__, pieces))),
+        [list(chain.from_iterable(map(terms_memo.__getitem__, pieces))) for pieces in split],
+        frozenset(chain.from_iterable(map(terms_memo.__getitem__, distinct))),
         frozenset(chain.from_iterable(map(words_memo.__getitem__, distinct))),
     )
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, pairwise
 
-from search.analysis import analyze, analyze_with_words, tokens, vocabulary
+from search.analysis import analyze_many, tokens, vocabulary
 from search.documents import Coverage, PreparedQuery, QueryWord
 
 MAX_QUERY_CHARS = 2000
@@ -144,15 +144,11 @@ def analyze_for_index(title: str, summary: str, body: str, language: str, *, cut
     one) to the next, so the sections' terms come with the body's instead of a second analysis.
     """
     bounds = [0, *(min(max(cut, 0), len(body)) for cut in cuts), len(body)]
-    pieces = [body[start:end] for start, end in pairwise(bounds)]
+    (title_terms, summary_terms, *parts), terms, words = analyze_many(
+        [title, summary, *(body[start:end] for start, end in pairwise(bounds))], language
+    )
     if len(title) + len(summary) + len(body) + 2 > COVERAGE_TEXT_CHARS:  # coverage stops short of the end
-        parts = [analyze(piece, language) for piece in pieces]
         coverage = text_coverage(title, summary, body, language)
-        return IndexedText(
-            analyze(title, language), analyze(summary, language), list(chain(*parts)), coverage, parts[1:]
-        )
-    analyzed = [analyze_with_words(text, language) for text in (title, summary, *pieces)]
-    terms = frozenset(chain.from_iterable(field for field, _words in analyzed))
-    beginnings = {word[:COGNATE_LENGTH] for _field, words in analyzed for word in words}
-    parts = [field for field, _words in analyzed[2:]]
-    return IndexedText(analyzed[0][0], analyzed[1][0], list(chain(*parts)), Coverage.of(terms, beginnings), parts[1:])
+    else:
+        coverage = Coverage.of(terms, {word[:COGNATE_LENGTH] for word in words})
+    return IndexedText(title_terms, summary_terms, list(chain.from_iterable(parts)), coverage, parts[1:])
