@@ -7,6 +7,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 
 from django.utils.html import escape
 
@@ -50,8 +51,13 @@ def sections_to_json(document: SearchDocument, terms: Sequence[Iterable[str]] | 
     )
 
 
+@lru_cache(maxsize=1024)
 def sections_from_json(value: str | None) -> tuple[Section, ...]:
-    """``sections_to_json`` read back; an index written before sections existed has none."""
+    """``sections_to_json`` read back; an index written before sections existed has none.
+
+    Remembered per process (the value is immutable): a draft being typed finds the same articles
+    keystroke after keystroke, and reading a long article's section terms is most of a hit's cost.
+    """
     if not value:
         return ()
     return tuple(
