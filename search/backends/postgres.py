@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.db import DatabaseError, ProgrammingError, connection, transaction
@@ -30,8 +31,17 @@ from django.db import DatabaseError, ProgrammingError, connection, transaction
 from search.analysis import analyze, edit_distance_at_most
 from search.backends.base import DatabaseBackend, extra_text, languages_field
 from search.backends.sqlite import MAX_CORRECTIONS, WEIGHTS
-from search.documents import PreparedQuery, SearchDocument, StoredDocument, sections_from_json, sections_to_json
+from search.documents import (
+    Coverage,
+    PreparedQuery,
+    SearchDocument,
+    StoredDocument,
+    section_spans,
+    sections_from_json,
+    sections_to_json,
+)
 from search.errors import SearchUnavailable
+from search.query import analyze_for_index
 
 # FTS5's bm25() constants.
 K1 = 1.2
@@ -39,6 +49,7 @@ B = 0.75
 MIN_IDF = 1e-6
 PREFIX_END = "\U0010ffff"  # above every character: [prefix, prefix + PREFIX_END] holds every term it starts
 T = TypeVar("T")
+LATER_COLUMNS = ("sections", "terms", "beginnings")  # added to the document table after its first release
 
 
 @contextmanager
@@ -51,21 +62,36 @@ def _guard() -> Iterator[None]:
         raise SearchUnavailable(f"postgresql: {error}") from error
 
 
-def field_terms(document: SearchDocument) -> tuple[Counter[str], int]:
-    """Field-weighted frequency of each analyzed term, and the document's length in tokens.
+@dataclass(frozen=True)
+class FieldTerms:
+    """What indexing stores of a document besides its text (``field_terms``)."""
+
+    frequencies: Counter[str]  # field-weighted frequency of each analyzed term
+    length: int  # in tokens, every field, unweighted
+    coverage: Coverage  # for the untranslated-article promotion (search.query.text_coverage)
+    sections: str  # sections_to_json, or "" for a body without headings
+
+
+def field_terms(document: SearchDocument) -> FieldTerms:
+    """The document analyzed once for everything the index keeps of it.
 
     FTS5's bm25() counts a match in column c as ``WEIGHTS[c]`` and measures length in tokens of
-    every column, unweighted; this is that, computed once at index time.
+    every column, unweighted; this is that, computed once at index time, with the promotion's
+    coverage and each section's terms from the same analysis.
     """
+    spans = section_spans(document)
+    analyzed = analyze_for_index(
+        document.title, document.summary, document.body, document.language, cuts=[s.start for s, _end in spans]
+    )
     frequencies: Counter[str] = Counter()
     length = 0
-    fields = (document.title, document.summary, document.body, extra_text(document))
-    for text, weight in zip(fields, WEIGHTS, strict=True):
-        terms = analyze(text, document.language)
+    fields = (analyzed.title, analyzed.summary, analyzed.body, analyze(extra_text(document), document.language))
+    for terms, weight in zip(fields, WEIGHTS, strict=True):
         length += len(terms)
         for term, count in Counter(terms).items():
             frequencies[term] += weight * count
-    return frequencies, length
+    sections = sections_to_json(document, analyzed.parts) if spans else ""
+    return FieldTerms(frequencies, length, analyzed.coverage, sections)
 
 
 class PostgresBackend(DatabaseBackend):
@@ -93,17 +119,23 @@ class PostgresBackend(DatabaseBackend):
             "id BIGSERIAL PRIMARY KEY, article_id TEXT NOT NULL, language TEXT NOT NULL, title TEXT NOT NULL, "
             "summary TEXT NOT NULL, body TEXT NOT NULL, url TEXT NOT NULL, audience TEXT NOT NULL, "
             "languages TEXT NOT NULL, published_at TIMESTAMPTZ, updated_at TIMESTAMPTZ, "
-            "length INTEGER NOT NULL, sections TEXT NOT NULL DEFAULT '', UNIQUE (article_id, language))"
+            "length INTEGER NOT NULL, sections TEXT NOT NULL DEFAULT '', terms TEXT NOT NULL DEFAULT '', "
+            "beginnings TEXT NOT NULL DEFAULT '', UNIQUE (article_id, language))"
         )
-        # Indexes written before sections existed gain the column (empty: no section links until reindexed).
-        # Looked up first: ALTER TABLE locks the table out of reads until the writing transaction ends.
+        # Indexes written before these columns existed gain them (empty until reindexed: no section
+        # links, and the promotion analyzes the hit's text). Looked up first: ALTER TABLE locks the
+        # table out of reads until the writing transaction ends.
         cursor.execute(
-            "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
-            "AND table_name = %s AND column_name = 'sections'",
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = %s",
             [self.doc_table],
         )
-        if cursor.fetchone() is None:
-            cursor.execute(f"ALTER TABLE {self.doc_table} ADD COLUMN IF NOT EXISTS sections TEXT NOT NULL DEFAULT ''")
+        present = {row[0] for row in cursor.fetchall()}
+        for column in LATER_COLUMNS:
+            if column not in present:
+                cursor.execute(
+                    f"ALTER TABLE {self.doc_table} ADD COLUMN IF NOT EXISTS {column} TEXT NOT NULL DEFAULT ''"
+                )
         cursor.execute(f"CREATE INDEX IF NOT EXISTS {self.doc_table}_filter ON {self.doc_table} (language, audience)")
         cursor.execute(
             # No foreign key: checking it costs a lookup per posting (hundreds per document);
@@ -197,8 +229,8 @@ class PostgresBackend(DatabaseBackend):
         if not documents:
             return 0
         analyzed = [field_terms(document) for _article_id, document in documents]
-        columns: list[list[object]] = [[] for _ in range(12)]
-        for (article_id, document), (_terms, length) in zip(documents, analyzed, strict=True):
+        columns: list[list[object]] = [[] for _ in range(14)]
+        for (article_id, document), stored in zip(documents, analyzed, strict=True):
             languages = languages_field(articles[article_id])
             values = (
                 article_id,
@@ -211,16 +243,18 @@ class PostgresBackend(DatabaseBackend):
                 languages,
                 document.published_at,
                 document.updated_at,
-                length,
-                sections_to_json(document) if document.sections else "",
+                stored.length,
+                stored.sections,
+                stored.coverage.terms,
+                stored.coverage.beginnings,
             )
             for column, value in zip(columns, values, strict=True):
                 column.append(value)
         cursor.execute(
             f"INSERT INTO {self.doc_table} (article_id, language, title, summary, body, url, audience, languages, "
-            "published_at, updated_at, length, sections) SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], "
-            "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::timestamptz[], %s::timestamptz[], "
-            "%s::int[], %s::text[]) RETURNING id, article_id, language",
+            "published_at, updated_at, length, sections, terms, beginnings) SELECT * FROM unnest(%s::text[], "
+            "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::timestamptz[], "
+            "%s::timestamptz[], %s::int[], %s::text[], %s::text[], %s::text[]) RETURNING id, article_id, language",
             columns,
         )
         ids = {(row[1], row[2]): row[0] for row in cursor.fetchall()}
@@ -228,9 +262,9 @@ class PostgresBackend(DatabaseBackend):
         languages: list[str] = []
         terms: list[str] = []
         weights: list[float] = []
-        for (article_id, document), (frequencies, _length) in zip(documents, analyzed, strict=True):
+        for (article_id, document), stored in zip(documents, analyzed, strict=True):
             doc_id = ids[(article_id, document.language)]
-            for term, weight in frequencies.items():
+            for term, weight in stored.frequencies.items():
                 doc_ids.append(doc_id)
                 languages.append(document.language)
                 terms.append(term)
@@ -353,7 +387,7 @@ class PostgresBackend(DatabaseBackend):
                 f"FROM hits AS h JOIN idf AS i USING (phrase) JOIN {self.doc_table} AS d ON d.id = h.doc_id, "
                 f"corpus AS c WHERE {where} GROUP BY h.doc_id) "
                 "SELECT d.article_id, d.language, d.title, d.summary, d.body, d.url, s.score, count(*) OVER (), "
-                "d.sections "
+                "d.sections, d.terms, d.beginnings "
                 f"FROM scored AS s JOIN {self.doc_table} AS d ON d.id = s.doc_id "
                 "ORDER BY s.score DESC, d.id LIMIT %s OFFSET %s",
                 [
@@ -398,6 +432,7 @@ class PostgresBackend(DatabaseBackend):
                 url=row[5],
                 score=round(float(row[6]), 6),
                 extra_terms=corrections,
+                coverage=Coverage(row[9], row[10]) if row[9] else None,
                 sections=sections_from_json(row[8]),
             )
             for row in rows

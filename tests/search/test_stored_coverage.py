@@ -1,4 +1,5 @@
-"""SQLite keeps what the untranslated-article promotion needs with the index (no hit re-analyzed per draft)."""
+"""The database engines keep what the untranslated-article promotion needs with the index (no hit re-analyzed
+per draft): SQLite FTS5 on the default run, PostgreSQL on the PostgreSQL one."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from search.documents import SearchDocument
 from search.query import text_coverage
 from search.service import index_documents, search_articles, temporary_index
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite engine keeps its index in a SQLite database"),
-]
+pytestmark = pytest.mark.django_db
+
+# The engine that keeps its index in this run's database.
+ENGINE = "postgres" if connection.vendor == "postgresql" else "sqlite"
 
 
 def _document(article_id: str, language: str, title: str, body: str) -> SearchDocument:
@@ -41,7 +42,7 @@ DOCUMENTS = [
 
 
 def test_hits_carry_the_coverage_computed_at_index_time() -> None:
-    with temporary_index("sqlite") as backend:
+    with temporary_index(ENGINE) as backend:
         index_documents(DOCUMENTS, backend=backend)
         hits, _total = backend.search(
             service._prepare(backend, "notifications exported", "en", lambda language: []),
@@ -65,7 +66,7 @@ def test_promotion_reads_the_stored_coverage_not_the_text(monkeypatch: pytest.Mo
         analyzed.append(title)
         return real(title, summary, body, language)
 
-    with temporary_index("sqlite") as backend:
+    with temporary_index(ENGINE) as backend:
         index_documents(DOCUMENTS, backend=backend)
         monkeypatch.setattr(service, "text_coverage", counting)
         results = search_articles(
@@ -81,7 +82,7 @@ def test_promotion_reads_the_stored_coverage_not_the_text(monkeypatch: pytest.Mo
 
 
 def test_a_namespace_made_before_the_coverage_columns_gains_them() -> None:
-    with temporary_index("sqlite") as backend:
+    with temporary_index(ENGINE) as backend:
         with connection.cursor() as cursor:
             for column in ("terms", "beginnings"):
                 cursor.execute(f"ALTER TABLE {backend.doc_table} DROP COLUMN {column}")
