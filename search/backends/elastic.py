@@ -60,17 +60,30 @@ from search.backends.base import (
     language_codes,
     languages_field,
 )
-from search.documents import PreparedQuery, SearchDocument, StoredDocument, sections_from_json, sections_to_json
+from search.documents import (
+    Coverage,
+    PreparedQuery,
+    SearchDocument,
+    StoredDocument,
+    section_spans,
+    sections_from_json,
+    sections_to_json,
+)
 from search.embeddings import VectorHit
 from search.errors import SearchUnavailable
+from search.query import analyze_for_index
 
 logger = logging.getLogger(__name__)
 
 TEXT_FIELDS = ["title", "summary", "body", "extra"]
 FIELDS = [f"{field}^{FIELD_WEIGHTS[field]:g}" for field in TEXT_FIELDS]
-SOURCE = ["article_id", "language", "title", "summary", "body", "url", "sections"]
-# The body's sections (``search.documents.sections_to_json``): kept for snippets and links, not searched.
-SECTIONS_MAPPING = {"type": "keyword", "index": False, "doc_values": False}
+SOURCE = ["article_id", "language", "title", "summary", "body", "url", "sections", "coverage"]
+# Kept in the source, never searched: the body's sections (``search.documents.sections_to_json``, for
+# snippets and links) and the document's coverage (its terms and word beginnings, for the
+# untranslated-article promotion: ``search.query.text_coverage``), computed once at index time.
+STORED_ONLY = {"type": "keyword", "index": False, "doc_values": False}
+SECTIONS_MAPPING = STORED_ONLY
+COVERAGE_MAPPING = {"properties": {"terms": STORED_ONLY, "beginnings": STORED_ONLY}}
 # The semantic signal's vector and model. HNSW options spelled out: Elasticsearch's default changed
 # across 8.x (int8_hnsw from 8.14), and a mapping put again must equal the one the index has.
 VECTOR_MAPPINGS: dict[str, Any] = {
@@ -84,7 +97,7 @@ VECTOR_MAPPINGS: dict[str, Any] = {
     "vector_model": {"type": "keyword"},
 }
 # Fields added after indexes were first created: ``setup`` puts them on an existing index.
-LATER_MAPPINGS = {"sections": SECTIONS_MAPPING, **VECTOR_MAPPINGS}
+LATER_MAPPINGS = {"sections": SECTIONS_MAPPING, "coverage": COVERAGE_MAPPING, **VECTOR_MAPPINGS}
 VECTOR_SOURCE = ["article_id", "language", "title", "summary", "url"]
 # kNN candidates per shard, per nearest document wanted: HNSW's recall stays close to exact at 2x.
 CANDIDATES_PER_HIT = 2
@@ -295,6 +308,7 @@ def index_body(language: str) -> dict[str, Any]:
                 "languages": {"type": "keyword"},
                 "url": {"type": "keyword", "index": False},
                 "sections": SECTIONS_MAPPING,
+                "coverage": COVERAGE_MAPPING,
                 "title": text(folded=True),
                 "summary": text(folded=True),
                 "body": text(folded=True),
@@ -310,7 +324,15 @@ def index_body(language: str) -> dict[str, Any]:
 
 
 def document_source(document: SearchDocument, languages: str) -> dict[str, Any]:
-    """What Elasticsearch stores: the text, filters, sections and, when attached, the vector."""
+    """What Elasticsearch stores: the text, filters, sections, coverage and, when attached, the vector.
+
+    The text is analyzed here once (Elasticsearch analyzes it again for its own index) for what
+    the search door reads back per hit: each section's terms and the document's coverage.
+    """
+    spans = section_spans(document)
+    analyzed = analyze_for_index(
+        document.title, document.summary, document.body, document.language, cuts=[s.start for s, _end in spans]
+    )
     vector = (
         {"vector": document.embedding.values(), "vector_model": document.embedding.model} if document.embedding else {}
     )
@@ -327,8 +349,9 @@ def document_source(document: SearchDocument, languages: str) -> dict[str, Any]:
             "extra": extra_text(document),
             "published_at": document.published_at.isoformat() if document.published_at else None,
             "updated_at": document.updated_at.isoformat() if document.updated_at else None,
+            "coverage": {"terms": analyzed.coverage.terms, "beginnings": analyzed.coverage.beginnings},
         }
-        | ({"sections": sections_to_json(document)} if document.sections else {})
+        | ({"sections": sections_to_json(document, analyzed.parts)} if spans else {})
         | vector
     )
 
@@ -440,6 +463,13 @@ def knn_body(
         "size": k,
         "_source": VECTOR_SOURCE,
     }
+
+
+def _coverage(stored: Any) -> Coverage | None:
+    """The coverage a document was indexed with; None for one indexed before coverage was stored."""
+    if isinstance(stored, dict) and stored.get("terms"):
+        return Coverage(str(stored["terms"]), str(stored.get("beginnings") or ""))
+    return None
 
 
 def _failed_item(item: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -858,6 +888,7 @@ class ElasticsearchBackend(SearchBackend):
                 body=hit["_source"]["body"],
                 url=hit["_source"]["url"],
                 score=round(float(hit.get("_score") or 0.0), 6),
+                coverage=_coverage(hit["_source"].get("coverage")),
                 sections=sections_from_json(hit["_source"].get("sections")),
             )
             for hit in hits["hits"]

@@ -240,6 +240,7 @@ def test_setup_creates_one_index_per_language_analyzed_like_the_python_analysis(
             "languages": {"type": "keyword"},
             "url": {"type": "keyword", "index": False},
             "sections": {"type": "keyword", "index": False, "doc_values": False},  # for snippets, not searched
+            "coverage": COVERAGE,  # for the untranslated-article promotion, not searched
             "title": {**text, "fields": folded},
             "summary": {**text, "fields": folded},
             "body": {**text, "fields": folded},
@@ -269,6 +270,7 @@ def test_setup_creates_one_index_per_language_analyzed_like_the_python_analysis(
 
 
 SECTIONS = {"type": "keyword", "index": False, "doc_values": False}  # for snippets, not searched
+COVERAGE = {"properties": {"terms": SECTIONS, "beginnings": SECTIONS}}  # the same: stored, never searched
 # The semantic signal's fields: a 512-d cosine vector in an HNSW graph, and the model that made it.
 VECTOR_MAPPINGS = {
     "vector": {
@@ -289,7 +291,7 @@ def test_setup_leaves_existing_aliases_alone_but_for_the_fields_added_since(clus
     puts = cluster.calls("PUT", "/af-.*")
     assert [r.path for r in puts] == [f"/af-main-{code}/_mapping" for code in LANGUAGES]
     assert {json.dumps(r.body, sort_keys=True) for r in puts} == {
-        json.dumps({"properties": {"sections": SECTIONS, **VECTOR_MAPPINGS}}, sort_keys=True)
+        json.dumps({"properties": {"sections": SECTIONS, "coverage": COVERAGE, **VECTOR_MAPPINGS}}, sort_keys=True)
     }
 
 
@@ -399,7 +401,7 @@ def test_short_query_body_is_term_centric_fuzzy_and_prefix_aware(cluster: FakeCl
         "from": 0,
         "size": 5,
         "track_total_hits": True,
-        "_source": ["article_id", "language", "title", "summary", "body", "url", "sections"],
+        "_source": ["article_id", "language", "title", "summary", "body", "url", "sections", "coverage"],
     }
     assert analyze("l'abonnement", "fr") == ["abon"]
     # Untranslated articles: English documents of articles without a French one.
@@ -520,6 +522,10 @@ def test_index_is_one_bulk_of_upserts_and_stale_language_deletes_through_the_ali
     # require_alias: never a real index auto-created under the alias's name. No refresh: a
     # publish is searchable within the refresh interval, and nobody waits for it.
     assert bulk.params == {"require_alias": ["true"]}
+    # What the untranslated-article promotion reads per hit, analyzed once here (in any order).
+    coverage = bulk.body[1].pop("coverage")
+    assert set(coverage["terms"].split()) == {"export", "data", "summari", "bodi"}
+    assert set(coverage["beginnings"].split()) == {"expor", "data", "summa", "body"}
     assert bulk.body[:2] == [
         {"index": {"_index": "af-main-en", "_id": "42"}},
         {
@@ -996,7 +1002,7 @@ def test_an_index_older_than_the_vector_field_learns_it_and_the_write_goes_again
     assert "vector" in second.body[1]
     mappings = cluster.calls("PUT", r"/af-main-.*/_mapping")
     assert [r.path for r in mappings] == [f"/af-main-{code}/_mapping" for code in LANGUAGES]
-    assert mappings[0].body == {"properties": {"sections": SECTIONS, **VECTOR_MAPPINGS}}
+    assert mappings[0].body == {"properties": {"sections": SECTIONS, "coverage": COVERAGE, **VECTOR_MAPPINGS}}
     assert cluster.requests.index(mappings[-1]) < cluster.requests.index(second)
 
 
@@ -1215,3 +1221,26 @@ def test_hits_are_ranked_by_their_passages_with_the_clusters_document_frequencie
     assert [(hit.article_id, hit.score) for hit in hits] == [("2", 1.9), ("1", pytest.approx(2.0 - 0.5 * 2.0 / 3))]
     (statistics,) = cluster.calls("POST", "/af-main-en/_termvectors")
     assert statistics.body["doc"] == {"content": "phone backup code"}
+
+
+def test_hits_carry_the_coverage_stored_at_index_time(cluster: FakeCluster) -> None:
+    """The untranslated-article promotion reads what indexing stored, not the hit's text again."""
+    document = doc("5", "en", "Export notifications", body="Notifications can be exported to CSV.")
+    ElasticsearchBackend("main").index([document])
+    (bulk,) = cluster.calls("PUT", "/_bulk")
+    cluster.route(
+        "POST",
+        "/af-main-en/_search",
+        lambda m, p, b: _search_answer({"_id": "5", "_score": 1.0, "_source": bulk.body[1]}),
+    )
+    (hit,), _total = ElasticsearchBackend("main").search(
+        prepare_query("notifications", "en"), audiences=["public"], limit=10, offset=0
+    )
+    assert hit.coverage is not None
+    assert hit.coverage.has_term("notif") and hit.coverage.has_beginning("expor") and hit.coverage.has_term("csv")
+    older = {key: value for key, value in bulk.body[1].items() if key != "coverage"}  # indexed before coverage
+    cluster.route("POST", "/af-main-en/_search", lambda m, p, b: _search_answer({"_id": "5", "_source": older}))
+    (hit,), _total = ElasticsearchBackend("main").search(
+        prepare_query("notifications", "en"), audiences=["public"], limit=10, offset=0
+    )
+    assert hit.coverage is None  # the search door then computes it from the text
