@@ -51,7 +51,7 @@ def sections_to_json(document: SearchDocument, terms: Sequence[Iterable[str]] | 
     )
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)  # a few drafts' hits; a long article's sections weigh tens of KB
 def sections_from_json(value: str | None) -> tuple[Section, ...]:
     """``sections_to_json`` read back; an index written before sections existed has none.
 
