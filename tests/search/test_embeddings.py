@@ -10,7 +10,6 @@ from deflection.suggestions import rank_for_draft
 from search import embeddings
 from search.backends import get_backend
 from search.service import (
-    SearchDocument,
     fuse_by_meaning,
     index_documents,
     index_rebuild,
@@ -20,6 +19,7 @@ from search.service import (
 )
 from search.tasks import reindex_article
 from tests.search.conftest import Tree
+from tests.search.factories import doc
 
 EVERYONE = ["public", "customers", "gov", "internal"]
 
@@ -29,29 +29,13 @@ pytestmark = [
 ]
 
 
-def document(
-    article_id: str, title: str, body: str, *, language: str = "en", audience: str = "public"
-) -> SearchDocument:
-    return SearchDocument(
-        article_id=article_id,
-        language=language,
-        title=title,
-        summary="",
-        body=body,
-        category_path=[],
-        audience=audience,
-        tags=[],
-        url=f"/{language}/{article_id}/",
-        published_at=None,
-        updated_at=None,
-    )
-
-
 ARTICLES = [
-    document("invoice", "Download your invoices", "Every month we email a PDF bill; past bills are under Billing."),
-    document("password", "Reset your password", "Choose Forgot password on the sign-in page to get a link."),
-    document("export", "Export your data", "Download a CSV archive of your tickets and contacts."),
-    document("sso", "Single sign-on for staff", "Configure SAML for the agents' directory.", audience="staff"),
+    doc(
+        "invoice", "en", "Download your invoices", body="Every month we email a PDF bill; past bills are under Billing."
+    ),
+    doc("password", "en", "Reset your password", body="Choose Forgot password on the sign-in page to get a link."),
+    doc("export", "en", "Export your data", body="Download a CSV archive of your tickets and contacts."),
+    doc("sso", "en", "Single sign-on for staff", body="Configure SAML for the agents' directory.", audience="staff"),
 ]
 
 
@@ -111,7 +95,9 @@ def test_vectors_follow_the_index_and_unchanged_text_is_not_embedded_again(backe
     cached = cached_count()
     index_documents(ARTICLES[:2], backend=backend)  # the same text again: found by content hash
     assert cached_count() == cached
-    index_documents([document("refund", "Ask for a refund", "Refunds are paid back to your card.")], backend=backend)
+    index_documents(
+        [doc("refund", "en", "Ask for a refund", body="Refunds are paid back to your card.")], backend=backend
+    )
     assert cached_count() == cached + 1
     # The in-memory matrix is reloaded because the table changed.
     assert nearest(backend, "I want my money back")[0] == "refund"
@@ -181,7 +167,7 @@ def test_an_embedding_failure_indexes_the_words_and_keeps_the_old_vectors(
     backend, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(embeddings, "_model", _BrokenModel())
-    renamed = document("export", "Export your data as a spreadsheet", "Download a CSV archive of your tickets.")
+    renamed = doc("export", "en", "Export your data as a spreadsheet", body="Download a CSV archive of your tickets.")
     index_documents([renamed], backend=backend)
     assert "embedding 1 documents failed" in caplog.text
     words = search_articles("spreadsheet", language="en", audiences=["public"], backend=backend).hits

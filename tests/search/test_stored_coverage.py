@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 
 from search import service
-from search.documents import SearchDocument
 from search.query import text_coverage
 from search.service import index_documents, search_articles, temporary_index
+from tests.search.factories import doc
 
 pytestmark = pytest.mark.django_db
 
@@ -17,27 +17,11 @@ pytestmark = pytest.mark.django_db
 ENGINE = "postgres" if connection.vendor == "postgresql" else "sqlite"
 
 
-def _document(article_id: str, language: str, title: str, body: str) -> SearchDocument:
-    return SearchDocument(
-        article_id=article_id,
-        language=language,
-        title=title,
-        summary="",
-        body=body,
-        category_path=[],
-        audience="public",
-        tags=[],
-        url=f"/a/{article_id}/",
-        published_at=None,
-        updated_at=None,
-    )
-
-
 DOCUMENTS = [
-    _document("1", "fr", "Réinitialiser le mot de passe", "Ouvrez les paramètres du compte, puis sécurité."),
-    _document("2", "en", "Export notifications", "Notifications can be exported to CSV from the notification centre."),
-    _document("3", "en", "Password reset", "Open the account settings, then security, to reset a password."),
-    _document("3", "fr", "Mot de passe", "Ouvrez les paramètres."),
+    doc("1", "fr", "Réinitialiser le mot de passe", body="Ouvrez les paramètres du compte, puis sécurité."),
+    doc("2", "en", "Export notifications", body="Notifications can be exported to CSV from the notification centre."),
+    doc("3", "en", "Password reset", body="Open the account settings, then security, to reset a password."),
+    doc("3", "fr", "Mot de passe", body="Ouvrez les paramètres."),
 ]
 
 
