@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
@@ -164,6 +164,19 @@ class Coverage:
 
     def has_beginning(self, beginning: str) -> bool:
         return bool(beginning) and f" {beginning} " in self.beginnings
+
+
+def batches_by_article(documents: Iterable[SearchDocument], size: int) -> Iterator[list[SearchDocument]]:
+    """``documents`` (grouped by article, as rebuilds stream them) in lists of about ``size``, each
+    ending between two articles: an article's languages are always written together."""
+    pending: list[SearchDocument] = []
+    for document in documents:
+        if len(pending) >= size and pending[-1].article_id != document.article_id:
+            yield pending
+            pending = []
+        pending.append(document)
+    if pending:
+        yield pending
 
 
 @dataclass(frozen=True)

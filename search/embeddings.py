@@ -38,7 +38,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from threadpoolctl import ThreadpoolController
 
-from search.documents import Embedding, SearchDocument
+from search.documents import Embedding, SearchDocument, batches_by_article
 
 logger = logging.getLogger(__name__)
 
@@ -241,21 +241,10 @@ def with_vectors_streamed(documents: Iterable[SearchDocument]) -> Iterator[Searc
         yield from documents
         return
     failed = False
-    pending: list[SearchDocument] = []
-
-    def attach() -> list[SearchDocument]:
-        nonlocal failed
-        found = None if failed else _attached(pending)
+    for batch in batches_by_article(documents, STREAM_BATCH):
+        found = None if failed else _attached(batch)
         failed = found is None
-        return pending if found is None else found
-
-    for document in documents:
-        if len(pending) >= STREAM_BATCH and pending[-1].article_id != document.article_id:
-            yield from attach()
-            pending = []
-        pending.append(document)
-    if pending:
-        yield from attach()
+        yield from batch if found is None else found
 
 
 def vectors_store(namespace: str, documents: Sequence[SearchDocument]) -> int:
@@ -319,28 +308,17 @@ def vectors_rebuild(namespace: str, documents: Iterable[SearchDocument]) -> Iter
     attached to them; articles not seen by the end lose theirs. Grouped by article, as the
     backends expect."""
     seen: set[str] = set()
-    pending: list[SearchDocument] = []
     failed = False
-
-    def store() -> None:
-        # The signal is optional: a failure leaves the lexical rebuild to finish, and these vectors as they were.
-        nonlocal failed
-        if failed:
-            return
-        try:
-            vectors_store(namespace, pending)
-        except FAILURES:
-            logger.exception("search rebuild: storing vectors failed; the semantic signal keeps the old ones")
-            failed = True
-
-    for document in documents:
-        if len(pending) >= STREAM_BATCH and pending[-1].article_id != document.article_id:
-            store()
-            pending = []
-        pending.append(document)
-        seen.add(str(document.article_id))
-        yield document
-    store()
+    for batch in batches_by_article(documents, STREAM_BATCH):
+        if not failed:
+            # The signal is optional: a failure leaves the lexical rebuild to finish, and these vectors as they were.
+            try:
+                vectors_store(namespace, batch)
+            except FAILURES:
+                logger.exception("search rebuild: storing vectors failed; the semantic signal keeps the old ones")
+                failed = True
+        seen.update(str(document.article_id) for document in batch)
+        yield from batch
     if enabled() and not failed:
         with connection.cursor() as cursor:
             _ensure(cursor, namespace)

@@ -13,7 +13,7 @@ import numpy as np
 from django.conf import settings
 
 from search import embeddings
-from search.documents import PreparedQuery, SearchDocument, StoredDocument
+from search.documents import PreparedQuery, SearchDocument, StoredDocument, batches_by_article
 from search.embeddings import VectorHit
 
 logger = logging.getLogger(__name__)
@@ -232,22 +232,11 @@ class DatabaseBackend(SearchBackend):
         documents = embeddings.vectors_rebuild(self.namespace, documents)
         with self._writing() as cursor:
             self._empty(cursor)
-            pending: list[SearchDocument] = []
-            for document in documents:
-                pending.append(document)
-                if len(pending) >= self.batch_size:
-                    total += self._insert_batch(cursor, pending, progress)
-                    pending = []
-            total += self._insert_batch(cursor, pending, progress)
+            for batch in batches_by_article(documents, self.batch_size):
+                articles = group_by_article(batch)
+                self._delete(cursor, list(articles))  # an article the stream repeats: its last documents
+                count = self._insert(cursor, articles)
+                total += count
+                if progress:
+                    progress(count)
         return total
-
-    def _insert_batch(self, cursor: object, pending: list[SearchDocument], progress: Progress | None) -> int:
-        """Insert a batch; an article must not be split across batches (documents come grouped)."""
-        if not pending:
-            return 0
-        articles = group_by_article(pending)
-        self._delete(cursor, list(articles))
-        count = self._insert(cursor, articles)
-        if progress:
-            progress(count)
-        return count

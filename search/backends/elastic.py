@@ -65,6 +65,7 @@ from search.documents import (
     PreparedQuery,
     SearchDocument,
     StoredDocument,
+    batches_by_article,
     section_spans,
     sections_from_json,
     sections_to_json,
@@ -783,14 +784,8 @@ class ElasticsearchBackend(SearchBackend):
         """Stream the documents into the new indexes; they come grouped by article."""
 
         def actions() -> Iterator[dict[str, Any]]:
-            pending: list[SearchDocument] = []
-            for document in documents:
-                if pending and pending[-1].article_id != document.article_id:
-                    yield from self._actions(group_by_article(pending), fresh)
-                    pending = []
-                pending.append(document)
-            if pending:
-                yield from self._actions(group_by_article(pending), fresh)
+            for article in batches_by_article(documents, 1):  # one article's documents at a time
+                yield from self._actions(group_by_article(article), fresh)
 
         total = 0
         unreported = 0

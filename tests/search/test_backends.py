@@ -297,6 +297,21 @@ class BackendContract:
 
     # --- index maintenance ----------------------------------------------------------------------
 
+    def test_a_rebuild_in_batches_never_splits_an_article(
+        self, backend: SearchBackend, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Batches end between articles: a batch that ended inside one used to delete its first languages."""
+        monkeypatch.setattr(type(backend), "batch_size", 3, raising=False)  # engines without batches ignore it
+        articles = [
+            doc(name, language, f"{name} guide {language}", body=f"Steps for {name}.")
+            for name in ("alpha", "beta", "gamma")
+            for language in ("en", "fr")
+        ]
+        assert backend.rebuild(iter(articles)) == 6
+        assert backend.count() == 6
+        for language in ("en", "fr"):
+            assert ids(self.search(backend, "beta", language)) == ["beta"]
+
     def test_delete_removes_every_language(self, corpus: SearchBackend) -> None:
         corpus.delete_article("reset", refresh=True)
         assert "reset" not in ids(self.search(corpus, "password"))
