@@ -7,12 +7,12 @@ user text. A drafted question keeps its most informative terms, matched with OR 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import chain, pairwise
 
 from search.analysis import analyze_many, tokens, vocabulary
-from search.documents import Coverage, PreparedQuery, QueryWord
+from search.documents import Coverage, PreparedQuery, QueryWord, SearchDocument, section_spans, sections_to_json
 
 MAX_QUERY_CHARS = 2000
 MAX_TERMS = 32
@@ -127,23 +127,24 @@ def text_coverage(title: str, summary: str, body: str, language: str) -> Coverag
 
 @dataclass(frozen=True)
 class IndexedText:
-    """A document's text analyzed for indexing (:func:`analyze_for_index`)."""
+    """A document analyzed for indexing (:func:`analyze_for_index`)."""
 
     title: list[str]
     summary: list[str]
     body: list[str]
     coverage: Coverage
-    parts: list[list[str]]  # the terms of the body from each cut to the next (its sections)
+    sections: str  # ``sections_to_json`` with the terms analyzed here; "" for a body without headings
 
 
-def analyze_for_index(title: str, summary: str, body: str, language: str, *, cuts: Sequence[int] = ()) -> IndexedText:
-    """The analyzed title, summary and body, and the document's :func:`text_coverage`, each text
-    split once: the same result as analyzing them and calling ``text_coverage``.
-
-    The body is analyzed from each of ``cuts`` (its sections' starts, in order: no word spans
-    one) to the next, so the sections' terms come with the body's instead of a second analysis.
+def analyze_for_index(document: SearchDocument) -> IndexedText:
+    """The analyzed title, summary and body, the document's :func:`text_coverage` and its sections'
+    terms, each text split once: the same result as analyzing them, calling ``text_coverage`` and
+    ``sections_to_json``. The body is analyzed section by section (no word spans a heading's start),
+    so the sections' terms come with the body's instead of a second analysis.
     """
-    bounds = [0, *(min(max(cut, 0), len(body)) for cut in cuts), len(body)]
+    title, summary, body, language = document.title, document.summary, document.body, document.language
+    spans = section_spans(document)
+    bounds = [0, *(min(max(section.start, 0), len(body)) for section, _end in spans), len(body)]
     (title_terms, summary_terms, *parts), terms, words = analyze_many(
         [title, summary, *(body[start:end] for start, end in pairwise(bounds))], language
     )
@@ -151,4 +152,5 @@ def analyze_for_index(title: str, summary: str, body: str, language: str, *, cut
         coverage = text_coverage(title, summary, body, language)
     else:
         coverage = Coverage.of(terms, {word[:COGNATE_LENGTH] for word in words})
-    return IndexedText(title_terms, summary_terms, list(chain.from_iterable(parts)), coverage, parts[1:])
+    sections = sections_to_json(document, parts[1:]) if spans else ""
+    return IndexedText(title_terms, summary_terms, list(chain.from_iterable(parts)), coverage, sections)

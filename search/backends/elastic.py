@@ -66,9 +66,7 @@ from search.documents import (
     SearchDocument,
     StoredDocument,
     batches_by_article,
-    section_spans,
     sections_from_json,
-    sections_to_json,
 )
 from search.embeddings import VectorHit
 from search.errors import SearchUnavailable
@@ -330,10 +328,7 @@ def document_source(document: SearchDocument, languages: str) -> dict[str, Any]:
     The text is analyzed here once (Elasticsearch analyzes it again for its own index) for what
     the search door reads back per hit: each section's terms and the document's coverage.
     """
-    spans = section_spans(document)
-    analyzed = analyze_for_index(
-        document.title, document.summary, document.body, document.language, cuts=[s.start for s, _end in spans]
-    )
+    analyzed = analyze_for_index(document)
     vector = (
         {"vector": document.embedding.values(), "vector_model": document.embedding.model} if document.embedding else {}
     )
@@ -352,7 +347,7 @@ def document_source(document: SearchDocument, languages: str) -> dict[str, Any]:
             "updated_at": document.updated_at.isoformat() if document.updated_at else None,
             "coverage": {"terms": analyzed.coverage.terms, "beginnings": analyzed.coverage.beginnings},
         }
-        | ({"sections": sections_to_json(document, analyzed.parts)} if spans else {})
+        | ({"sections": analyzed.sections} if analyzed.sections else {})
         | vector
     )
 

@@ -36,9 +36,7 @@ from search.documents import (
     PreparedQuery,
     SearchDocument,
     StoredDocument,
-    section_spans,
     sections_from_json,
-    sections_to_json,
 )
 from search.errors import SearchUnavailable
 from search.query import analyze_for_index
@@ -79,10 +77,7 @@ def field_terms(document: SearchDocument) -> FieldTerms:
     every column, unweighted; this is that, computed once at index time, with the promotion's
     coverage and each section's terms from the same analysis.
     """
-    spans = section_spans(document)
-    analyzed = analyze_for_index(
-        document.title, document.summary, document.body, document.language, cuts=[s.start for s, _end in spans]
-    )
+    analyzed = analyze_for_index(document)
     frequencies: Counter[str] = Counter()
     length = 0
     fields = (analyzed.title, analyzed.summary, analyzed.body, analyze(extra_text(document), document.language))
@@ -90,8 +85,7 @@ def field_terms(document: SearchDocument) -> FieldTerms:
         length += len(terms)
         for term, count in Counter(terms).items():
             frequencies[term] += weight * count
-    sections = sections_to_json(document, analyzed.parts) if spans else ""
-    return FieldTerms(frequencies, length, analyzed.coverage, sections)
+    return FieldTerms(frequencies, length, analyzed.coverage, analyzed.sections)
 
 
 class PostgresBackend(DatabaseBackend):

@@ -26,9 +26,7 @@ from search.documents import (
     PreparedQuery,
     SearchDocument,
     StoredDocument,
-    section_spans,
     sections_from_json,
-    sections_to_json,
 )
 from search.errors import SearchUnavailable
 from search.query import analyze_for_index
@@ -172,14 +170,7 @@ class SqliteBackend(DatabaseBackend):
             for document in documents:
                 next_id += 1
                 language = document.language
-                spans = section_spans(document)
-                analyzed = analyze_for_index(
-                    document.title,
-                    document.summary,
-                    document.body,
-                    language,
-                    cuts=[section.start for section, _end in spans],
-                )
+                analyzed = analyze_for_index(document)
                 rows.append(
                     [
                         next_id,
@@ -194,7 +185,7 @@ class SqliteBackend(DatabaseBackend):
                         document.summary,
                         analyzed.coverage.terms,
                         analyzed.coverage.beginnings,
-                        sections_to_json(document, analyzed.parts) if spans else "",
+                        analyzed.sections,
                         document.body,
                     ]
                 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,9 @@ from django.utils.html import escape
 
 from search import documents
 from search.analysis import analyze, tokens, vocabulary
+from search.documents import Section, sections_to_json
 from search.query import analyze_for_index, cognate_beginnings, prepare_query, text_coverage
+from tests.search.factories import doc
 
 LONG_ARTICLES = Path(__file__).resolve().parents[1] / "data" / "deflection_long" / "articles.jsonl"
 LONG_QUERIES = LONG_ARTICLES.with_name("queries.jsonl")
@@ -111,12 +114,13 @@ def test_analyze_for_index_is_analyze_and_text_coverage() -> None:
             analyze(body, language),
             text_coverage(title, summary, body, language),
         )
-        # Cut into sections at line starts (where headings begin): the same terms, and each section's.
-        cuts = [match.start() for match in re.finditer(r"^", body, re.MULTILINE)][1::7]
-        for given in ((), cuts):
-            got = analyze_for_index(title, summary, body, language, cuts=given)
+        # Sections at line starts (where headings begin): the same terms, and each section's.
+        starts = [match.start() for match in re.finditer(r"^", body, re.MULTILINE)][1::7]
+        headed = tuple(Section(start, f"s{start}", body[start : start + 20]) for start in starts)
+        for sections in ((), headed):
+            document = replace(doc("a", language, title, summary, body), sections=sections)
+            got = analyze_for_index(document)
             assert (got.title, got.summary, got.body) == expected[:3]
             assert set(got.coverage.terms.split()) == set(expected[3].terms.split())
             assert set(got.coverage.beginnings.split()) == set(expected[3].beginnings.split())
-            ends = [*given[1:], len(body)]
-            assert got.parts == [analyze(body[start:end], language) for start, end in zip(given, ends, strict=False)]
+            assert got.sections == (sections_to_json(document) if sections else "")  # each section analyzed alone
