@@ -140,7 +140,9 @@ def _refused_then_answered(new_page: object) -> tuple[list[int], list[str]]:
         SUGGEST,
     )
     page.get_by_label("Subject").press_sequentially("cancel subscription", delay=30)
-    page.get_by_role("link", name="Cancel your subscription").wait_for(timeout=45_000)
+    # Up to a whole window (30 s) before the retry, one more pacing gap (15 s) if the retry lands as
+    # the window turns and is refused again, and the answer itself on a loaded machine.
+    page.get_by_role("link", name="Cancel your subscription").wait_for(timeout=75_000)
     texts = page.evaluate("() => window.statusTexts")
     return statuses, texts
 
